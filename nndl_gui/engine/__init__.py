@@ -1,0 +1,1 @@
+"""The nndl-gui engine: pure NumPy, never imports Qt."""

@@ -1,0 +1,362 @@
+"""Mini-batch stochastic gradient descent as a generator of small immutable progress records.
+
+``sgd(net, training_data, config, rng=...)`` trains ``net`` in place.  It yields a ``BatchRecord`` after
+mini-batches (every ``yield_every`` of them), an ``EpochRecord`` after each epoch, and a final ``RunEnd``
+saying why it stopped.  Between mini-batches it checks ``should_stop()``, so a GUI can stop, pause
+(simply by not asking for the next record) or step one mini-batch at a time.  The same seed gives the
+same run, record for record.
+
+The update is the book's, with L2 regularization (chapter 3):
+    w → (1 − ηλ/n) w − (η/m) Σ_x ∂C_x/∂w,     b → b − (η/m) Σ_x ∂C_x/∂b.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .network import Network, evaluate
+
+
+# ---------------------------------------------------------------------------------------------- config
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Hyper-parameters of one run, in the book's symbols: η (eta), m (mini_batch_size), λ (lmbda)."""
+
+    epochs: int = 30
+    mini_batch_size: int = 10
+    eta: float = 3.0
+    lmbda: float = 0.0
+    early_stopping_n: int | None = None  # stop after this many epochs without a better validation accuracy
+    schedule: bool = False  # halve η after each early_stopping_n epochs without improvement; stop at η₀/128
+    learning_speed: bool = False  # ‖∂C/∂b^l‖ of each hidden layer on monitoring steps (chapter 5)
+
+    def validate(self, n_train: int | None = None) -> "TrainingConfig":
+        """Raise ValueError with a plain explanation of the first bad value."""
+        problems = []
+        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= 100_000):
+            problems.append(f"epochs must be a whole number from 1 to 100000, got {self.epochs!r}")
+        if not (isinstance(self.mini_batch_size, int) and self.mini_batch_size >= 1):
+            problems.append(f"mini-batch size m must be at least 1, got {self.mini_batch_size!r}")
+        elif n_train is not None and self.mini_batch_size > n_train:
+            problems.append(f"mini-batch size m={self.mini_batch_size} is larger than the {n_train} training images")
+        if not (isinstance(self.eta, (int, float)) and math.isfinite(self.eta) and self.eta > 0):
+            problems.append(f"learning rate η must be a positive number, got {self.eta!r}")
+        elif self.eta > 1e4:
+            problems.append(f"learning rate η={self.eta:g} is absurdly large (the book uses 0.001 to 100)")
+        if not (isinstance(self.lmbda, (int, float)) and math.isfinite(self.lmbda) and self.lmbda >= 0):
+            problems.append(f"regularization λ must be zero or positive, got {self.lmbda!r}")
+        if self.early_stopping_n is not None and not (
+            isinstance(self.early_stopping_n, int) and self.early_stopping_n >= 1
+        ):
+            problems.append(f"the no-improvement window must be at least 1 epoch, got {self.early_stopping_n!r}")
+        if self.schedule and self.early_stopping_n is None:
+            problems.append("the η schedule needs a no-improvement window (early_stopping_n)")
+        if n_train is not None and n_train < 1:
+            problems.append("there are no training images")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+# ---------------------------------------------------------------------------------------------- records
+@dataclass(frozen=True, slots=True)
+class BatchRecord:
+    """After a mini-batch.  ``training_cost`` (cost on a fixed monitoring subset of the training data)
+    and ``learning_speed`` are filled on monitoring steps only, else None."""
+
+    epoch: int  # 0-based, as the book prints "Epoch 0"
+    batch: int  # mini-batches done in this epoch, 1..batches_per_epoch
+    batches_per_epoch: int
+    examples_seen: int  # in the whole run
+    eta: float
+    train_seconds: float  # training time so far in this run (evaluation excluded)
+    training_cost: float | None = None
+    learning_speed: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EpochRecord:
+    """After an epoch: costs and accuracies (fractions 0–1; None when not measured)."""
+
+    epoch: int
+    eta: float
+    train_seconds: float  # this epoch's training time, evaluation excluded
+    examples_per_second: float
+    training_cost: float
+    training_accuracy: float
+    validation_cost: float | None
+    validation_accuracy: float | None
+    validation_correct: int | None
+    test_accuracy: float | None
+    test_correct: int | None
+    test_total: int | None
+    learning_speed: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunEnd:
+    """The last record: why the run ended (``reason`` is one of REASONS) and a sentence for people."""
+
+    reason: str
+    message: str
+    epochs_done: int
+    best_validation_accuracy: float | None = None
+    best_epoch: int | None = None
+
+
+REASONS = ("finished", "early-stopping", "schedule", "stopped", "diverged")
+
+
+# ---------------------------------------------------------------------------------------------- fast step
+class SGDStepper:
+    """One SGD step on a mini-batch of size m, reusing preallocated buffers between steps.
+
+    The arithmetic is exactly Network.backprop followed by the update, done in place:
+    forward pass, BP1 at the output, BP2 backwards, then BP3 and BP4 as one product per layer.
+    Inputs come with a trailing column of ones, shape (m, n_1 + 1), so that product also gives ∂C/∂b.
+    """
+
+    def __init__(self, net: Network, m: int):
+        self.net = net
+        self.m = m
+        dt = net.dtype
+        sizes = net.sizes
+        self.w_T = [p.T for p in net.params]  # [w, b]ᵀ: z = [a, 1] @ [w, b]ᵀ
+        self.w_only = [p[:, :-1] for p in net.params]  # w^l alone, for BP2 and weight decay
+        self.zs = [np.empty((m, n), dt) for n in sizes[1:]]
+        # Hidden activations carry a column of ones for the next layer's bias.
+        self.acts_aug = [np.ones((m, n + 1), dt) for n in sizes[1:-1]]
+        self.acts = [a[:, :-1] for a in self.acts_aug] + [np.empty((m, sizes[-1]), dt)]
+        self.deltas = [np.empty((m, n), dt) for n in sizes[1:]]
+        self.tmps = [np.empty((m, n), dt) for n in sizes[1:]]
+        self.grads = [np.empty_like(p) for p in net.params]
+        pair = (net.cost.name, net.output.name)
+        self._delta_is_a_minus_y = pair in (("cross-entropy", "sigmoid"), ("log-likelihood", "softmax"))
+        self._quadratic_sigmoid = pair == ("quadratic", "sigmoid")
+
+    def step(self, x_aug: np.ndarray, y: np.ndarray, eta_over_m: float, decay: float = 1.0) -> None:
+        """Update the network from one mini-batch: x_aug (m, n_1+1) with a ones column, y (m, n_L)."""
+        net = self.net
+        hidden, output = net.activation, net.output
+        n_w = len(self.w_T)
+        zs, acts = self.zs, self.acts
+        # Forward: z^l = a^{l-1} w^lᵀ + b^l, a^l = σ(z^l).
+        a_in = x_aug
+        for i in range(n_w - 1):
+            np.matmul(a_in, self.w_T[i], out=zs[i])
+            hidden.fn(zs[i], out=acts[i])
+            a_in = self.acts_aug[i]
+        z_L = np.matmul(a_in, self.w_T[-1], out=zs[-1])
+        a_L = output.fn(z_L, out=acts[-1])
+        # BP1: δ^L = ∇_a C ⊙ σ'(z^L).
+        delta = self.deltas[-1]
+        if self._delta_is_a_minus_y:
+            np.subtract(a_L, y, out=delta)
+        elif self._quadratic_sigmoid:
+            np.subtract(a_L, y, out=delta)
+            output.prime_inplace(z_L, a_L, delta, self.tmps[-1])
+        else:
+            delta[...] = net.cost.delta(z_L, a_L, y, output)
+        # Scaling δ^L by η/m scales every δ^l below it, so the products below are the updates themselves.
+        delta *= eta_over_m
+        for i in range(n_w - 1, -1, -1):
+            a_prev = x_aug if i == 0 else self.acts_aug[i - 1]
+            if i > 0:
+                # BP2: δ^{l-1} = ((w^l)ᵀ δ^l) ⊙ σ'(z^{l-1}), with w^l before its update.
+                delta_prev = self.deltas[i - 1]
+                np.matmul(delta, self.w_only[i], out=delta_prev)
+                hidden.prime_inplace(zs[i - 1], acts[i - 1], delta_prev, self.tmps[i - 1])
+            # BP3 and BP4 together: [∂C/∂w, ∂C/∂b] = δᵀ [a^{l-1}, 1]  (summed over the batch, times η/m).
+            grad = np.matmul(delta.T, a_prev, out=self.grads[i])
+            if decay != 1.0:
+                self.w_only[i] *= decay  # L2: (1 − ηλ/n) w; biases are not regularized
+            net.params[i] -= grad
+            if i > 0:
+                delta = delta_prev
+
+
+# ---------------------------------------------------------------------------------------------- the run
+def _unpack(data):
+    if data is None:
+        return None
+    if hasattr(data, "images") and hasattr(data, "labels"):
+        images, labels = data.images, data.labels
+    else:
+        images, labels = data
+    images = np.asarray(images)
+    labels = np.asarray(labels)
+    if images.ndim != 2 or len(images) != len(labels):
+        raise ValueError(f"data should be images (n, inputs) and labels (n,), got {images.shape} and {labels.shape}")
+    return images, labels
+
+
+def learning_speed(net: Network, images, labels) -> tuple[float, ...]:
+    """Chapter 5's learning speed: ‖∂C/∂b^l‖ for each hidden layer l, averaged over the given examples."""
+    x = images * np.asarray(1 / 255, net.dtype) if images.dtype == np.uint8 else images
+    nabla_b, _ = net.backprop(x, np.eye(net.sizes[-1], dtype=net.dtype)[labels])
+    return tuple(float(np.linalg.norm(nb)) for nb in nabla_b[:-1])
+
+
+def _finite(net: Network) -> bool:
+    return all(np.isfinite(p).all() for p in net.params)
+
+
+def sgd(
+    net: Network,
+    training_data,
+    config: TrainingConfig,
+    *,
+    rng: np.random.Generator,
+    validation_data=None,
+    test_data=None,
+    should_stop: Callable[[], bool] | None = None,
+    yield_every: int = 1,
+    monitor_every: int = 0,
+    monitor_size: int = 1000,
+    chunk_size: int = 2000,
+) -> Iterator[BatchRecord | EpochRecord | RunEnd]:
+    """Train ``net`` in place; see the module docstring.
+
+    training_data / validation_data / test_data: ``(images, labels)`` or objects with ``.images`` and
+    ``.labels``; images uint8 0..255 (converted a chunk at a time) or floats in [0, 1], one per row.
+    yield_every: yield a BatchRecord after every that many mini-batches (0: only at epoch ends).
+    monitor_every: measure the cost on the first ``monitor_size`` training images every that many
+    mini-batches (0: never), for live curves within an epoch.
+    """
+    images, labels = _unpack(training_data)
+    n = len(labels)
+    config.validate(n)
+    validation = _unpack(validation_data)
+    test = _unpack(test_data)
+    if images.shape[1] != net.sizes[0]:
+        raise ValueError(f"the network has {net.sizes[0]} inputs but the images have {images.shape[1]} values")
+    m = config.mini_batch_size
+    dt = net.dtype
+    scale = np.asarray(1 / 255 if images.dtype == np.uint8 else 1.0, dt)
+    eye = np.eye(net.sizes[-1], dtype=dt)
+    chunk_size = max(m, (chunk_size // m) * m)
+    x_chunk = np.ones((chunk_size, images.shape[1] + 1), dt)  # trailing ones column for the biases
+    steppers: dict[int, SGDStepper] = {}
+    monitor_x = images[:monitor_size]
+    monitor_y = labels[:monitor_size]
+    batches_per_epoch = -(-n // m)
+    eta = float(config.eta)
+    eta0 = eta
+    best_acc, best_epoch, since_best = -1.0, None, 0
+    examples_seen = 0
+    total_seconds = 0.0
+    since_yield = 0
+
+    def stop_requested() -> bool:
+        return should_stop is not None and should_stop()
+
+    def end(reason: str, message: str, epochs_done: int) -> RunEnd:
+        return RunEnd(reason, message, epochs_done,
+                      best_acc if best_acc >= 0 else None, best_epoch)
+
+    for epoch in range(config.epochs):
+        decay = 1.0 - eta * config.lmbda / n
+        eta_over_m = eta / m
+        perm = rng.permutation(n)
+        epoch_seconds = 0.0
+        batch = 0
+        t0 = time.perf_counter()
+        for c0 in range(0, n, chunk_size):
+            idx = perm[c0:c0 + chunk_size]
+            k = len(idx)
+            np.multiply(images[idx], scale, out=x_chunk[:k, :-1], casting="unsafe")
+            y_chunk = eye[labels[idx]]
+            for b0 in range(0, k, m):
+                xb = x_chunk[b0:b0 + m] if b0 + m <= k else x_chunk[b0:k]
+                yb = y_chunk[b0:b0 + m]
+                mb = len(yb)
+                stepper = steppers.get(mb)
+                if stepper is None:
+                    stepper = steppers[mb] = SGDStepper(net, mb)
+                # η/m and the decay use the mini-batch's own size, so a short last batch is not overweighted.
+                stepper.step(xb, yb, eta / mb if mb != m else eta_over_m, decay)
+                batch += 1
+                examples_seen += mb
+                since_yield += 1
+                monitoring = monitor_every and batch % monitor_every == 0
+                if (yield_every and since_yield >= yield_every) or monitoring:
+                    since_yield = 0
+                    now = time.perf_counter()
+                    epoch_seconds += now - t0
+                    cost = speed = None
+                    if monitoring:
+                        cost = evaluate(net, monitor_x, monitor_y, with_cost=True).cost
+                        if config.learning_speed and len(net.sizes) > 2:
+                            speed = learning_speed(net, monitor_x, monitor_y)
+                    yield BatchRecord(epoch, batch, batches_per_epoch, examples_seen, eta,
+                                      total_seconds + epoch_seconds, cost, speed)
+                    if cost is not None and not math.isfinite(cost):
+                        yield end("diverged", _diverged_message(eta), epoch)
+                        return
+                    if stop_requested():
+                        yield end("stopped", f"Stopped by the user during epoch {epoch}.", epoch)
+                        return
+                    t0 = time.perf_counter()
+                elif should_stop is not None and should_stop():
+                    epoch_seconds += time.perf_counter() - t0
+                    yield end("stopped", f"Stopped by the user during epoch {epoch}.", epoch)
+                    return
+        epoch_seconds += time.perf_counter() - t0
+        total_seconds += epoch_seconds
+        if not _finite(net):
+            yield end("diverged", _diverged_message(eta), epoch)
+            return
+        # ---- evaluation (not counted in train_seconds)
+        train_eval = evaluate(net, images, labels, lmbda=config.lmbda, n_train=n)
+        val_eval = evaluate(net, *validation, lmbda=config.lmbda, n_train=n) if validation else None
+        test_eval = evaluate(net, *test, with_cost=False) if test else None
+        speed = learning_speed(net, monitor_x, monitor_y) if config.learning_speed and len(net.sizes) > 2 else None
+        yield EpochRecord(
+            epoch=epoch,
+            eta=eta,
+            train_seconds=epoch_seconds,
+            examples_per_second=n / epoch_seconds if epoch_seconds > 0 else float("inf"),
+            training_cost=train_eval.cost,
+            training_accuracy=train_eval.accuracy,
+            validation_cost=val_eval.cost if val_eval else None,
+            validation_accuracy=val_eval.accuracy if val_eval else None,
+            validation_correct=val_eval.correct if val_eval else None,
+            test_accuracy=test_eval.accuracy if test_eval else None,
+            test_correct=test_eval.correct if test_eval else None,
+            test_total=test_eval.total if test_eval else None,
+            learning_speed=speed,
+        )
+        if not math.isfinite(train_eval.cost):
+            yield end("diverged", _diverged_message(eta), epoch + 1)
+            return
+        # ---- early stopping and the η schedule (chapter 3), judged on validation accuracy
+        if val_eval is not None:
+            if val_eval.accuracy > best_acc:
+                best_acc, best_epoch, since_best = val_eval.accuracy, epoch, 0
+            else:
+                since_best += 1
+            if config.early_stopping_n and since_best >= config.early_stopping_n:
+                if not config.schedule:
+                    yield end("early-stopping",
+                              f"Early stopping: no better validation accuracy in {config.early_stopping_n} epochs "
+                              f"(best {best_acc:.2%} at epoch {best_epoch}).", epoch + 1)
+                    return
+                eta /= 2
+                since_best = 0
+                if eta < eta0 / 128:
+                    yield end("schedule", f"η schedule finished: η fell below η₀/128 = {eta0 / 128:g}.", epoch + 1)
+                    return
+        if stop_requested():
+            yield end("stopped", f"Stopped by the user after epoch {epoch}.", epoch + 1)
+            return
+    yield end("finished", f"Finished {config.epochs} epochs.", config.epochs)
+
+
+def _diverged_message(eta: float) -> str:
+    return (f"Training diverged: the cost became NaN or infinite with η = {eta:g}. "
+            "Try a smaller learning rate η.")
