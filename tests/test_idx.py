@@ -158,11 +158,10 @@ def test_max_elements_is_a_parameter(tmp_path: Path, images: np.ndarray) -> None
 
 
 def test_corrupt_gzip(tmp_path: Path, images: np.ndarray) -> None:
-    blob = bytearray(gzip.compress(raw_idx(images)))
-    blob[20:40] = b"\xff" * 20
+    blob = gzip.compress(raw_idx(images))
     path = tmp_path / "c.gz"
-    path.write_bytes(bytes(blob))
-    with pytest.raises(IdxError, match=r"c.gz: (not a gzip file / corrupt gzip data|file is truncated)"):
+    path.write_bytes(blob[:10] + b"\xff" * 50)  # valid gzip header, deflate block type 3 (invalid)
+    with pytest.raises(IdxError, match=r"c.gz: not a gzip file / corrupt gzip data"):
         read_idx(path)
 
 
