@@ -171,6 +171,11 @@ def test_small_training_file_split_five_sixths(tmp_path: Path) -> None:
     for ds in (m.training, m.validation, m.test):
         assert ds.images.dtype == np.uint8 and ds.labels.dtype == np.uint8
         assert ds.images.shape[1] == 784
+        assert not ds.images.flags.writeable and not ds.labels.flags.writeable
+    with pytest.raises(ValueError):
+        m.training.images[0, 0] = 1
+    assert m.training.x(slice(0, 2)).flags.writeable  # converted batches are the caller's own
+    assert {m.training, m.validation} and m.training != m.validation  # hashable, identity equality
 
 
 def test_full_size_training_file_split_like_the_book(tmp_path: Path) -> None:
@@ -282,6 +287,11 @@ def test_shipped_sample_loads_by_default() -> None:
     assert sum(f.stat().st_size for f in SAMPLE_DIR.iterdir()) <= 3_000_000
 
 
+def test_sample_dir_is_in_the_repo_resources() -> None:
+    assert SAMPLE_DIR == Path(__file__).resolve().parents[1] / "resources" / "mnist-sample"
+
+
+@pytest.mark.mnist
 def test_sample_is_the_start_of_full_mnist() -> None:
     if not (FULL_MNIST / FILES["test_images"]).exists():
         pytest.skip(f"full MNIST not found at {FULL_MNIST}")
@@ -291,6 +301,7 @@ def test_sample_is_the_start_of_full_mnist() -> None:
         np.testing.assert_array_equal(sample, full[: len(sample)])
 
 
+@pytest.mark.mnist
 def test_full_mnist_book_split() -> None:
     if not all((FULL_MNIST / n).exists() for n in FILES.values()):
         pytest.skip(f"full MNIST not found at {FULL_MNIST} (set NNDL_DATA_DIR)")

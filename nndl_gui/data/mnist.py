@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..paths import resource_path
 from .idx import IdxError, read_idx, read_idx_shape
 
 __all__ = [
@@ -42,7 +43,9 @@ FILES: dict[str, str] = {
     "test_labels": "t10k-labels-idx1-ubyte.gz",
 }
 
-SAMPLE_DIR: Path = Path(__file__).resolve().parents[2] / "resources" / "mnist-sample"
+#: The offline sample: ``<repo>/resources/mnist-sample`` in a checkout, and
+#: ``nndl_gui/resources/mnist-sample`` in an installed wheel (see ``nndl_gui.paths``).
+SAMPLE_DIR: Path = resource_path("mnist-sample")
 
 FULL_TRAINING_SIZE = 60_000
 BOOK_TRAINING = 50_000
@@ -52,12 +55,14 @@ PIXELS = 28 * 28
 Progress = Callable[[float, str], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
     """Images and labels of one split.
 
     ``images`` is uint8 of shape (n, 784) -- usually a view of the IDX array,
-    ``labels`` is uint8 of shape (n,) with digits 0..9.
+    ``labels`` is uint8 of shape (n,) with digits 0..9. Arrays from
+    ``load_mnist`` are read-only (they are shared views); copy before editing.
+    Equality is identity (comparing arrays element-wise is never what you want).
     """
 
     images: np.ndarray
@@ -105,7 +110,7 @@ class Dataset:
         return Dataset(self.images[:n], self.labels[:n], f"{self.name}[:{n}]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Mnist:
     """The book's three splits plus where they came from."""
 
@@ -252,6 +257,8 @@ def load_mnist(path: str | os.PathLike[str] | None = None, *, progress: Progress
             images_key = key.replace("_labels", "_images")
             arrays[key] = _read_labels(file, len(arrays[images_key]), FILES[images_key])
 
+    for array in arrays.values():
+        array.flags.writeable = False  # shared by every split and thread: nobody edits it in place
     train_x = arrays["train_images"].reshape(len(arrays["train_images"]), PIXELS)
     test_x = arrays["test_images"].reshape(len(arrays["test_images"]), PIXELS)
     train_y, test_y = arrays["train_labels"], arrays["test_labels"]
