@@ -1,0 +1,278 @@
+"""The nndl-gui main window: four tabs on one engine worker, menus, and persistent settings."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QTabWidget,
+    QWidget,
+)
+
+from . import BOOK_URL, __version__, chapter_url
+from .appcontext import AppContext, DataManager
+from .tabs.base import PlaceholderTab
+from .worker import EngineClient
+
+SETTINGS_VERSION = 1
+NETWORK_FILTER = "Networks (*.npz *.json);;NumPy archive (*.npz);;network2.py JSON (*.json)"
+
+# (title, module, class, chapter, what it will show when its module is missing)
+TABS = [
+    ("Draw", "nndl_gui.tabs.draw", "DrawTab", 1,
+     "Draw a digit with the mouse and watch the network read it."),
+    ("Training", "nndl_gui.tabs.training", "TrainingTab", 1,
+     "Train a network on MNIST and watch its cost and accuracy curves grow live."),
+    ("Backprop inspector", "nndl_gui.tabs.inspector", "InspectorTab", 2,
+     "Step through BP1–BP4 for one example, neuron by neuron."),
+    ("Approximation playground", "nndl_gui.tabs.playground", "PlaygroundTab", 4,
+     "Build functions out of sigmoid steps and bumps: a visual proof that neural nets can compute any function."),
+]
+
+
+def open_settings() -> QSettings:
+    """The app's settings: the user's, or the INI file named by NNDL_SETTINGS_FILE (tests use that)."""
+    path = os.environ.get("NNDL_SETTINGS_FILE")
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings("nndl-gui", "nndl-gui")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, data_path: str | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("nndl-gui — Neural Networks and Deep Learning, interactively")
+        self.settings = settings or open_settings()
+        self.settings_note = self._check_settings()
+        self.client = EngineClient(self)
+        self.data = DataManager(self.client, data_path, self)
+        self.ctx = AppContext(self.client, self.data, self.settings, self.status, self.error)
+        self.ctx.main_window = self
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.tab_widgets: list[QWidget] = []
+        for title, module, cls, chapter, text in TABS:
+            widget = self._make_tab(title, module, cls, chapter, text)
+            self.tab_widgets.append(widget)
+            self.tabs.addTab(widget, title)
+        self.ctx.signals.showTab.connect(self.show_tab)
+
+        self._busy = QProgressBar()
+        self._busy.setRange(0, 0)
+        self._busy.setMaximumWidth(120)
+        self._busy.setVisible(False)
+        self.statusBar().addPermanentWidget(self._busy)
+        self.data.loadingChanged.connect(self._on_data_loading)
+        self.client.networkChanged.connect(
+            lambda shared: self.status(f"Network: {shared.description}"))
+        self._build_menus()
+        self._restore()
+        if self.settings_note:
+            self.status(self.settings_note)
+
+    # ------------------------------------------------------------------ construction
+    def _make_tab(self, title, module, cls, chapter, text) -> QWidget:
+        try:
+            tab_cls = getattr(importlib.import_module(module), cls)
+        except ImportError as exc:
+            if exc.name and exc.name != module:
+                raise  # the tab exists but something it needs is broken: a real bug
+            return PlaceholderTab(self.ctx, title, f"Coming soon. {text}", chapter)
+        return tab_cls(self.ctx)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Open network…", QKeySequence.StandardKey.Open, self.open_network)
+        self._action(file_menu, "&Save network…", QKeySequence.StandardKey.Save, self.save_network)
+        file_menu.addSeparator()
+        export = getattr(self.tab_widgets[1], "export", None)
+        if export is not None:
+            self._action(file_menu, "&Export curves…", "Ctrl+E", export)
+            file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        view = self.menuBar().addMenu("&View")
+        for i, (title, *_rest) in enumerate(TABS):
+            self._action(view, title, f"Ctrl+{i + 1}", lambda checked=False, i=i: self.tabs.setCurrentIndex(i))
+
+        help_menu = self.menuBar().addMenu("&Help")
+        chapters = ["Using neural nets to recognize handwritten digits", "How the backpropagation algorithm works",
+                    "Improving the way neural networks learn", "A visual proof that neural nets can compute any function",
+                    "Why are deep neural networks hard to train?", "Deep learning"]
+        for n, name in enumerate(chapters, start=1):
+            self._action(help_menu, f"Chapter {n}: {name}", None,
+                         lambda checked=False, n=n: QDesktopServices.openUrl(QUrl(chapter_url(n))))
+        help_menu.addSeparator()
+        self._action(help_menu, "&About nndl-gui", QKeySequence.StandardKey.HelpContents, self.about)
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # ------------------------------------------------------------------ status and errors
+    def status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10_000)
+
+    def error(self, title: str, text: str) -> None:
+        self.status(f"{title}: {text}")
+        if os.environ.get("NNDL_NO_DIALOGS"):
+            return
+        QMessageBox.warning(self, title, text)
+
+    def _on_data_loading(self, loading: bool) -> None:
+        self._busy.setVisible(loading)
+        if loading:
+            self.status("Loading MNIST…")
+
+    def show_tab(self, title: str) -> None:
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == title:
+                self.tabs.setCurrentIndex(i)
+
+    # ------------------------------------------------------------------ files
+    def open_network(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Open network", "", NETWORK_FILTER)
+            if not path:
+                return
+
+        def load(ctx, path):
+            from .engine.io import load_network
+
+            return load_network(path)
+
+        def loaded(net):
+            self.client.set_network(net, f"{os.path.basename(path)}: {net.sizes}", "file")
+
+        self.client.run_task(load, path, on_result=loaded,
+                             on_error=lambda msg: self.error("Could not open the network", msg))
+
+    def save_network(self, path: str | None = None) -> None:
+        shared = self.client.shared_network
+        if shared is None:
+            self.error("Nothing to save", "Train a network (Training tab) or open one first.")
+            return
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Save network", "network.npz", NETWORK_FILTER)
+            if not path:
+                return
+
+        def save(ctx, net, path):
+            from .engine.io import save_network
+
+            return str(save_network(net, path))
+
+        self.client.run_task(save, shared.network, path, on_result=lambda p: self.status(f"Saved {p}"),
+                             on_error=lambda msg: self.error("Could not save the network", msg))
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self, "About nndl-gui",
+            f"<h3>nndl-gui {__version__}</h3>"
+            "<p>A desktop companion to Michael Nielsen's book "
+            f'<a href="{BOOK_URL}"><i>Neural Networks and Deep Learning</i></a> (Determination Press, 2015). '
+            "The widgets here are our own; the book's text and widgets are CC BY-NC 3.0 and its code MIT.</p>"
+            + "".join(f'<a href="{chapter_url(n)}">Chapter {n}</a> · ' for n in range(1, 7))
+            + "<p>MNIST by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0).</p>",
+        )
+
+    # ------------------------------------------------------------------ settings
+    def _check_settings(self) -> str | None:
+        s = self.settings
+        if s.status() != QSettings.Status.NoError:
+            s.clear()
+            return "Settings file could not be read; using defaults."
+        version = s.value("version")
+        if version is None:
+            return None
+        try:
+            version = int(version)
+        except (TypeError, ValueError):
+            version = -1
+        if version != SETTINGS_VERSION:
+            s.clear()
+            return (f"Settings from another version of nndl-gui (format {version}) were set aside; "
+                    "using defaults.")
+        return None
+
+    def _restore(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            try:
+                self.restoreGeometry(geometry)
+            except TypeError:
+                pass
+        else:
+            self.resize(1200, 800)
+        try:
+            index = int(s.value("window/tab", 0))
+        except (TypeError, ValueError):
+            index = 0
+        if 0 <= index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+        for (title, *_rest), widget in zip(TABS, self.tab_widgets):
+            s.beginGroup(f"tabs/{title}")
+            try:
+                widget.restore_settings(s)
+            except (TypeError, ValueError) as exc:
+                self.settings_note = f"Some saved settings of the {title} tab were ignored ({exc})."
+            finally:
+                s.endGroup()
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("version", SETTINGS_VERSION)
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/tab", self.tabs.currentIndex())
+        for (title, *_rest), widget in zip(TABS, self.tab_widgets):
+            s.beginGroup(f"tabs/{title}")
+            widget.save_settings(s)
+            s.endGroup()
+        s.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_settings()
+        for widget in self.tab_widgets:
+            widget.shutdown()
+        self.client.shutdown()
+        super().closeEvent(event)
+
+
+def configure_pyqtgraph() -> None:
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background="w", foreground="k")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nndl-gui", description="Neural Networks and Deep Learning, interactively.")
+    parser.add_argument("--data", help="folder with the four MNIST IDX files (default: see README)")
+    parser.add_argument("--network", help="open this network (.npz or network2.py JSON) at start")
+    args, qt_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    sys.setswitchinterval(0.001)  # the GUI thread gets the GIL back quickly while the worker computes
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+    app.setApplicationName("nndl-gui")
+    app.setOrganizationName("nndl-gui")
+    configure_pyqtgraph()
+    window = MainWindow(args.data)
+    if args.network:
+        window.open_network(args.network)
+    window.show()
+    return app.exec()
