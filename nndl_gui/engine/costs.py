@@ -15,6 +15,7 @@ import numpy as np
 from .activations import Activation
 
 # Keeps log() finite when an output saturates at exactly 0 or 1 (float32 rounds σ(17) to 1).
+# Costs are summed in float64 for the same reason.
 _TINY = 1e-12
 
 
@@ -32,6 +33,7 @@ class Cost:
         raise NotImplementedError
 
     @classmethod
+    @np.errstate(all="ignore")  # a saturated or diverged output may divide by 0; callers check isfinite
     def delta(cls, z: np.ndarray, a: np.ndarray, y: np.ndarray, output: type[Activation]) -> np.ndarray:
         """BP1: δᴸ = ∇_a C ⊙ σ'(z^L) (for softmax, the Jacobian takes the place of σ')."""
         return output.backward(z, a, cls.grad_a(a, y))
@@ -61,7 +63,8 @@ class CrossEntropyCost(Cost):
 
     @staticmethod
     def fn(a, y):
-        a = np.clip(a, _TINY, 1.0 - _TINY)
+        # In float64: float32 rounds 1 − 1e-12 to 1, and ln(1 − a) of a saturated output would be −∞.
+        a = np.clip(np.asarray(a, dtype=np.float64), _TINY, 1.0 - _TINY)
         return float(-np.sum(y * np.log(a) + (1.0 - y) * np.log1p(-a)))
 
     @staticmethod
@@ -83,7 +86,7 @@ class LogLikelihoodCost(Cost):
 
     @staticmethod
     def fn(a, y):
-        return float(-np.sum(y * np.log(np.maximum(a, _TINY))))
+        return float(-np.sum(y * np.log(np.maximum(np.asarray(a, dtype=np.float64), _TINY))))
 
     @staticmethod
     def grad_a(a, y):

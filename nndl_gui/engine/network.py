@@ -161,6 +161,7 @@ class Network:
             raise ValueError(f"inputs should have shape (m, {self.sizes[0]}), got {x.shape}")
         return x
 
+    @np.errstate(all="ignore")  # a diverged network gives inf/NaN; callers check np.isfinite
     def forward(self, x) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Feed a batch forward keeping everything: returns (zs, activations).
 
@@ -176,6 +177,7 @@ class Network:
             activations.append(a)
         return zs, activations
 
+    @np.errstate(all="ignore")  # a diverged network gives inf/NaN; callers check np.isfinite
     def feedforward(self, x) -> np.ndarray:
         """The output a^L for a batch (m, n_1) → (m, n_L), or one example (n_1,) → (n_L,)."""
         single = np.ndim(x) == 1
@@ -205,6 +207,7 @@ class Network:
         nabla_w = [d.T @ a_prev / m for d, a_prev in zip(deltas, activations[:-1])]  # BP4: a^{l-1}_k δ^l_j
         return nabla_b, nabla_w
 
+    @np.errstate(all="ignore")  # a diverged network gives inf/NaN; callers check np.isfinite
     def deltas(self, zs, activations, y) -> list[np.ndarray]:
         """The errors δ^l = ∂C_x/∂z^l for every layer l = 2..L, each (m, n_l)."""
         delta = self.cost.delta(zs[-1], activations[-1], y, self.output)  # BP1
@@ -220,7 +223,7 @@ class Network:
     # ------------------------------------------------------------------ cost and accuracy
     def total_cost(self, x, y, lmbda: float = 0.0, n: int | None = None) -> float:
         """Mean cost over a batch plus the L2 term ½(λ/n) Σ w² (biases are not regularized)."""
-        a = self.feedforward(x)
+        a = self.feedforward(self._as_batch(x))
         y = np.asarray(y, dtype=a.dtype).reshape(a.shape)
         c = self.cost.fn(a, y) / a.shape[0]
         if lmbda:
@@ -248,6 +251,7 @@ class Evaluation:
         return self.correct / self.total if self.total else 0.0
 
 
+@np.errstate(all="ignore")
 def evaluate(net: Network, images, labels, *, lmbda: float = 0.0, n_train: int | None = None,
              chunk: int = 5000, with_cost: bool = True) -> Evaluation:
     """Cost (with the L2 term when lmbda > 0) and number correct over a whole data set, in chunks.

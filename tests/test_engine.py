@@ -1,0 +1,263 @@
+"""Engine: backprop against finite differences, the fast SGD step against the reference, training runs."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from nndl_gui.engine.network import Network, evaluate, one_hot, validate_sizes
+from nndl_gui.engine.trace import gradient_check, nudged_cost, numerical_derivative, relative_error, trace
+from nndl_gui.engine.training import EpochRecord, RunEnd, SGDStepper, TrainingConfig, learning_speed, sgd
+
+COMBOS = list(itertools.product(["sigmoid", "tanh", "relu"], ["sigmoid", "softmax"],
+                                ["quadratic", "cross-entropy", "log-likelihood"]))
+
+
+def small_batch(rng, n_in=4, n_out=3, m=3):
+    x = rng.random((m, n_in))
+    y = one_hot(rng.integers(0, n_out, m), n_out, np.float64)
+    return x, y
+
+
+@pytest.mark.parametrize("activation,output,cost", COMBOS)
+def test_backprop_matches_finite_differences(activation, output, cost):
+    rng = np.random.default_rng(7)
+    net = Network([4, 5, 3, 3], activation=activation, output=output, cost=cost, dtype=np.float64, rng=1)
+    x, y = small_batch(rng)
+    check = gradient_check(net, x, y)
+    assert check.n_checked == check.n_parameters == net.num_parameters
+    assert check.forward_passes_numerical == 2 * net.num_parameters
+    assert check.relative_error < 1e-7, check
+
+
+def test_gradient_check_notices_a_wrong_gradient(monkeypatch):
+    """The check itself can fail: break BP2 and it must say so."""
+    rng = np.random.default_rng(0)
+    net = Network([3, 4, 2], dtype=np.float64, rng=2)
+    x, y = small_batch(rng, 3, 2)
+    from nndl_gui.engine import activations
+
+    monkeypatch.setattr(activations.Sigmoid, "backward", classmethod(lambda cls, z, a, g: g))  # drops σ'(z)
+    assert gradient_check(net, x, y).relative_error > 1e-3
+
+
+def test_numerical_derivative_of_a_bias_matches_bp3():
+    net = Network([2, 3, 2], dtype=np.float64, rng=3)
+    x = np.array([[0.2, 0.9]])
+    y = np.array([[1.0, 0.0]])
+    nabla_b, nabla_w = net.backprop(x, y)
+    for j in range(3):
+        numeric = numerical_derivative(net, x, y, "b", 2, j)
+        assert relative_error(nabla_b[0][j], numeric) < 1e-6
+
+
+def test_trace_holds_bp1_to_bp4_for_one_example():
+    net = Network([2, 3, 2], dtype=np.float64, cost="quadratic", rng=4)
+    x, label = np.array([0.3, 0.8]), 1
+    t = trace(net, x, label)
+    y = np.array([0.0, 1.0])
+    L = t.layer(3)
+    # forward: z^l = w^l a^{l-1} + b^l, a^l = σ(z^l)
+    np.testing.assert_allclose(t.layer(2).z, net.weights[0] @ x + net.biases[0])
+    np.testing.assert_allclose(L.a, 1 / (1 + np.exp(-L.z)))
+    np.testing.assert_allclose(L.sigma_prime, L.a * (1 - L.a))
+    # BP1 (quadratic): δ^L = (a^L − y) ⊙ σ'(z^L)
+    np.testing.assert_allclose(L.delta, (L.a - y) * L.sigma_prime)
+    # BP2: δ^2 = (w^3)ᵀ δ^3 ⊙ σ'(z^2)
+    np.testing.assert_allclose(t.layer(2).delta, (net.weights[1].T @ L.delta) * t.layer(2).sigma_prime)
+    # BP3, BP4
+    np.testing.assert_allclose(t.layer(2).nabla_b, t.layer(2).delta)
+    np.testing.assert_allclose(t.layer(2).nabla_w, np.outer(t.layer(2).delta, x))
+    assert t.cost == pytest.approx(0.5 * np.sum((L.a - y) ** 2))
+    # and the trace's gradients are the finite-difference ones
+    for j, k in itertools.product(range(3), range(2)):
+        assert relative_error(t.layer(2).nabla_w[j, k], numerical_derivative(net, x, y, "w", 2, j, k)) < 1e-6
+
+
+def test_the_demon_changes_the_cost_by_about_delta_dz():
+    net = Network([3, 4, 2], dtype=np.float64, cost="cross-entropy", rng=5)
+    x = np.array([0.1, 0.5, 0.9])
+    t = trace(net, x, 0)
+    for l, j in [(2, 1), (3, 0)]:
+        dz = 1e-4
+        dc = nudged_cost(net, x, 0, l, j, dz) - t.cost
+        assert dc == pytest.approx(t.layer(l).delta[j] * dz, rel=1e-3)
+
+
+@pytest.mark.parametrize("activation,output,cost", COMBOS)
+@pytest.mark.parametrize("lmbda", [0.0, 5.0])
+def test_fast_sgd_step_equals_reference_backprop(activation, output, cost, lmbda):
+    """SGDStepper (in place, buffers, η/m folded into δ) does the same arithmetic as backprop + update."""
+    rng = np.random.default_rng(11)
+    net = Network([5, 4, 3, 3], activation=activation, output=output, cost=cost, dtype=np.float64, rng=2)
+    ref = net.copy()
+    m, eta, n = 4, 0.7, 100
+    x, y = small_batch(rng, 5, 3, m)
+    nabla_b, nabla_w = ref.backprop(x, y)
+    decay = 1 - eta * lmbda / n
+    for w, b, nw, nb in zip(ref.weights, ref.biases, nabla_w, nabla_b):
+        w *= decay
+        w -= eta * nw
+        b -= eta * nb
+    stepper = SGDStepper(net, m)
+    stepper.step(np.hstack([x, np.ones((m, 1))]), y, eta / m, decay)
+    for p, q in zip(net.params, ref.params):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-12)
+
+
+CENTRES = np.random.default_rng(42).random((3, 20))
+
+
+def tiny_data(n=300, seed=0):
+    """A learnable 3-class problem with 20 inputs, as uint8 images like MNIST's."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n).astype(np.uint8)
+    centres = CENTRES
+    images = np.clip((centres[labels] + 0.15 * rng.standard_normal((n, 20))) * 255, 0, 255).astype(np.uint8)
+    return images, labels
+
+
+def run(net, data, config, seed=0, **kw):
+    return list(sgd(net, data, config, rng=np.random.default_rng(seed), **kw))
+
+
+def test_training_learns_and_same_seed_repeats_exactly():
+    data = tiny_data()
+    cfg = TrainingConfig(epochs=5, mini_batch_size=10, eta=3.0)
+    net1 = Network([20, 8, 3], rng=1)
+    net2 = Network([20, 8, 3], rng=1)
+    recs1 = run(net1, data, cfg, validation_data=tiny_data(100, 1))
+    recs2 = run(net2, data, cfg, validation_data=tiny_data(100, 1))
+    epochs1 = [r for r in recs1 if isinstance(r, EpochRecord)]
+    epochs2 = [r for r in recs2 if isinstance(r, EpochRecord)]
+    assert len(epochs1) == 5
+    assert epochs1[-1].validation_accuracy > 0.9
+    assert epochs1[-1].training_cost < epochs1[0].training_cost
+    assert [e.validation_correct for e in epochs1] == [e.validation_correct for e in epochs2]
+    for p, q in zip(net1.params, net2.params):
+        np.testing.assert_array_equal(p, q)
+    assert isinstance(recs1[-1], RunEnd) and recs1[-1].reason == "finished"
+    assert net1.params[0].dtype == np.float32  # float32 by default
+
+
+def test_uint8_and_float_inputs_train_identically():
+    images, labels = tiny_data()
+    cfg = TrainingConfig(epochs=2, mini_batch_size=7, eta=1.0)
+    a, b = Network([20, 6, 3], rng=3, dtype=np.float64), Network([20, 6, 3], rng=3, dtype=np.float64)
+    run(a, (images, labels), cfg)
+    run(b, (images / 255.0, labels), cfg)
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_allclose(p, q, rtol=1e-10)
+
+
+def test_batch_records_and_monitoring():
+    data = tiny_data(200)
+    recs = run(Network([20, 5, 4, 3], rng=0), data, TrainingConfig(epochs=1, mini_batch_size=10, eta=1.0,
+                                                                   learning_speed=True),
+               yield_every=1, monitor_every=5)
+    batches = [r for r in recs if type(r).__name__ == "BatchRecord"]
+    assert len(batches) == 20 and batches[-1].batch == 20 and batches[-1].examples_seen == 200
+    monitored = [r for r in batches if r.training_cost is not None]
+    assert len(monitored) == 4
+    assert all(len(r.learning_speed) == 2 for r in monitored)
+
+
+def test_stop_flag_is_checked_between_mini_batches():
+    seen = []
+    recs = sgd(Network([20, 5, 3], rng=0), tiny_data(), TrainingConfig(epochs=3, mini_batch_size=10, eta=1.0),
+               rng=np.random.default_rng(0), should_stop=lambda: len(seen) >= 7, yield_every=1)
+    for r in recs:
+        seen.append(r)
+    assert isinstance(seen[-1], RunEnd) and seen[-1].reason == "stopped"
+    assert len(seen) == 8
+
+
+def test_a_diverging_eta_ends_the_run_with_a_message():
+    images, labels = tiny_data()
+    net = Network([20, 30, 3], activation="relu", output="relu", cost="log-likelihood", rng=0)
+    recs = run(net, (images, labels), TrainingConfig(epochs=5, mini_batch_size=10, eta=5000.0))
+    end = recs[-1]
+    assert isinstance(end, RunEnd) and end.reason == "diverged"
+    assert "smaller learning rate" in end.message
+
+
+@pytest.mark.parametrize("cost", ["quadratic", "cross-entropy"])
+def test_a_saturated_sigmoid_net_is_not_called_diverged(cost):
+    """A huge η saturates sigmoid outputs at exactly 0 or 1 in float32; the cost stays finite."""
+    images, labels = tiny_data()
+    recs = run(Network([20, 30, 3], cost=cost, rng=0), (images, labels),
+               TrainingConfig(epochs=3, mini_batch_size=10, eta=100.0))
+    assert recs[-1].reason == "finished"
+    assert all(np.isfinite(r.training_cost) for r in recs if isinstance(r, EpochRecord))
+
+
+def test_early_stopping_and_schedule():
+    data = tiny_data(300)
+    val = tiny_data(60, 5)
+    recs = run(Network([20, 8, 3], rng=0), data,
+               TrainingConfig(epochs=200, mini_batch_size=10, eta=0.5, early_stopping_n=3), validation_data=val)
+    end = recs[-1]
+    assert end.reason == "early-stopping" and end.epochs_done < 200
+    recs = run(Network([20, 8, 3], rng=0), data,
+               TrainingConfig(epochs=500, mini_batch_size=10, eta=0.5, early_stopping_n=2, schedule=True),
+               validation_data=val)
+    etas = sorted({r.eta for r in recs if isinstance(r, EpochRecord)}, reverse=True)
+    assert recs[-1].reason == "schedule"
+    assert etas[0] == 0.5 and all(a / b == 2 for a, b in zip(etas, etas[1:]))
+    assert etas[-1] >= 0.5 / 128
+
+
+def test_l2_shrinks_weights_but_not_biases():
+    images, labels = tiny_data()
+    net = Network([20, 5, 3], rng=0, dtype=np.float64)
+    # with η tiny the gradient is negligible, so only the decay (1 − ηλ/n) acts
+    before_w = [w.copy() for w in net.weights]
+    before_b = [b.copy() for b in net.biases]
+    run(net, (images, labels), TrainingConfig(epochs=1, mini_batch_size=300, eta=1e-9, lmbda=3e8))
+    decay = 1 - 1e-9 * 3e8 / 300
+    for w, w0 in zip(net.weights, before_w):
+        np.testing.assert_allclose(w, decay * w0, rtol=1e-6)
+    for b, b0 in zip(net.biases, before_b):
+        np.testing.assert_allclose(b, b0, atol=1e-6)
+
+
+@pytest.mark.parametrize("bad,fragment", [
+    (dict(eta=0), "η"), (dict(eta=-1.0), "η"), (dict(eta=float("nan")), "η"),
+    (dict(mini_batch_size=0), "mini-batch"), (dict(epochs=0), "epochs"), (dict(lmbda=-1.0), "λ"),
+    (dict(schedule=True), "window"),
+])
+def test_bad_hyper_parameters_are_explained(bad, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        TrainingConfig(**bad).validate(100)
+
+
+@pytest.mark.parametrize("sizes", [[], [784], [784, 0, 10], ["a", 3], [3, -1]])
+def test_bad_sizes_are_explained(sizes):
+    with pytest.raises(ValueError):
+        validate_sizes(sizes)
+
+
+def test_inits():
+    rng = np.random.default_rng(0)
+    large = Network([400, 300, 10], init="large", rng=rng)
+    default = Network([400, 300, 10], init="default", rng=rng)
+    assert np.std(large.weights[0]) == pytest.approx(1.0, rel=0.02)
+    assert np.std(default.weights[0]) == pytest.approx(1 / np.sqrt(400), rel=0.02)
+    assert np.std(default.biases[0]) == pytest.approx(1.0, rel=0.2)
+
+
+def test_learning_speed_is_the_norm_of_the_bias_gradient():
+    images, labels = tiny_data(50)
+    net = Network([20, 6, 5, 3], rng=0, dtype=np.float64)
+    speeds = learning_speed(net, images, labels)
+    nabla_b, _ = net.backprop(images / 255.0, one_hot(labels, 3, np.float64))
+    assert speeds == pytest.approx([np.linalg.norm(nabla_b[0]), np.linalg.norm(nabla_b[1])])
+
+
+def test_evaluate_counts_correct_answers_in_chunks():
+    images, labels = tiny_data(103)
+    net = Network([20, 5, 3], rng=0)
+    whole = evaluate(net, images, labels, chunk=1000)
+    chunked = evaluate(net, images, labels, chunk=10)
+    assert whole.correct == chunked.correct == int(np.sum(net.predict(images / 255.0) == labels))
+    assert whole.cost == pytest.approx(chunked.cost, rel=1e-5)
