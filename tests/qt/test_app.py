@@ -1,0 +1,89 @@
+"""The main window: tabs, menus, settings that persist (and survive corruption), file errors."""
+
+import json
+import os
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from nndl_gui.app import SETTINGS_VERSION, TABS, MainWindow  # noqa: E402
+from nndl_gui.engine.io import save_network  # noqa: E402
+from nndl_gui.engine.network import Network  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def test_four_tabs_in_the_books_order(window):
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["Draw", "Training", "Backprop inspector", "Approximation playground"]
+    assert [t[0] for t in TABS] == titles
+
+
+def test_last_tab_and_geometry_persist(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.tabs.setCurrentIndex(3)
+    w.resize(1000, 700)
+    w.close()
+    s = QSettings(os.environ["NNDL_SETTINGS_FILE"], QSettings.Format.IniFormat)
+    assert int(s.value("version")) == SETTINGS_VERSION
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    assert w2.tabs.currentIndex() == 3
+    w2.close()
+
+
+def test_settings_from_a_newer_version_fall_back_to_defaults(qtbot):
+    s = QSettings(os.environ["NNDL_SETTINGS_FILE"], QSettings.Format.IniFormat)
+    s.setValue("version", SETTINGS_VERSION + 7)
+    s.setValue("window/tab", 2)
+    s.sync()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.tabs.currentIndex() == 0
+    assert "another version" in w.statusBar().currentMessage()
+    w.close()
+
+
+@pytest.mark.parametrize("content", [b"\x00\xff\xfe garbage \x00" * 50, b"[window]\ntab=not-a-number\nversion=1\n",
+                                     b"[window]\ngeometry=@ByteArray(\\x1\\x2)\nversion=1\n"])
+def test_corrupt_settings_never_crash(qtbot, content):
+    with open(os.environ["NNDL_SETTINGS_FILE"], "wb") as f:
+        f.write(content)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    assert w.tabs.count() == 4
+    w.close()
+
+
+def test_opening_a_bad_network_file_says_why_and_keeps_going(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text(json.dumps({"sizes": [784, 30]}))
+    window.open_network(str(bad))
+    qtbot.waitUntil(lambda: "broken.json" in window.statusBar().currentMessage(), timeout=5000)
+    assert "missing key" in window.statusBar().currentMessage()
+    good = tmp_path / "good.npz"
+    save_network(Network([784, 12, 10], rng=0), good)
+    with qtbot.waitSignal(window.client.networkChanged, timeout=5000) as blocker:
+        window.open_network(str(good))
+    assert blocker.args[0].network.sizes == [784, 12, 10]
+    saved = tmp_path / "again.json"
+    window.save_network(str(saved))
+    qtbot.waitUntil(saved.exists, timeout=5000)
+
+
+def test_save_with_no_network_explains(window):
+    window.save_network("/nonexistent/x.npz")
+    assert "Nothing to save" in window.statusBar().currentMessage()
