@@ -85,9 +85,9 @@ def test_snapshots_are_immutable_cumulative_and_the_run_learns():
     assert list(final.curves.test_x) == [1.0, 2.0]
     assert final.curves.test_y[-1] > 0.9  # the fake digits are easy
     assert final.curves.speed_y.shape == (len(final.curves.speed_x), 1)
-    # weights: 20 tiles of 28×28 in a 5×5 grid with 1-pixel gaps, scaled to [-1, 1]
+    # weights: 20 tiles of 28×28 in a 4×5 grid with 1-pixel gaps, scaled to [-1, 1]
     w = final.weights
-    assert w.shown == 20 and w.total == 20 and w.image.shape == (5 * 29 - 1, 5 * 29 - 1)
+    assert w.shown == 20 and w.total == 20 and w.image.shape == (4 * 29 - 1, 5 * 29 - 1)
     assert np.nanmax(np.abs(w.image)) == pytest.approx(1.0)
     # results: confusion matrix sums to the test set, its diagonal is the accuracy
     r = final.results
