@@ -314,3 +314,28 @@ def test_chapter_one_preset_one_epoch_on_full_mnist(capsys, mnist_dir):
     first = json_lines(out)[0]
     assert first["test_total"] == 10_000
     assert first["test_accuracy"] > 0.85
+
+
+# ---------------------------------------------------------------------------------------------- benchmark smoke run
+def test_bench_engine_quick_prints_one_json_object(tmp_path):
+    """benchmarks/bench_engine.py --quick: the keys are there and every figure is positive (no timing limits)."""
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench_engine.py"), "--quick", "--data",
+                           "synthetic", "--n", "600", "--out", str(out)],
+                          capture_output=True, text=True, timeout=120, cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)  # exactly one JSON object on stdout
+    assert json.loads(out.read_text()) == result
+    assert result["data"]["kind"] == "synthetic" and result["data"]["n_train"] == 600
+    assert {"numpy", "blas", "cores"} <= set(result["environment"])
+    cases = result["cases"]
+    for key in ("engine_m10", "per_example_reference", "batched_numpy_reference",
+                "batched_numpy_reference_1_thread"):
+        assert cases[key]["seconds_per_epoch"] > 0 and cases[key]["examples_per_second"] > 0
+    assert cases["per_example_reference"]["timed_examples"] > 0 and cases["per_example_reference"]["scaled_to"] == 600
+    assert cases["torch_reference"] is None and result["torch_reason"]
+    assert result["ratios"]["engine_vs_per_example"] > 0 and result["ratios"]["engine_vs_batched_numpy"] > 0
+    big = result["large_batch"]
+    for key in ("seconds_per_epoch", "engine_gflops_6_params", "matmul_gflops_training_shapes",
+                "matmul_gflops_square", "fraction_6_params_vs_training_shapes", "fraction_6_params_vs_square"):
+        assert big[key] > 0
