@@ -115,8 +115,9 @@ class Target:
         return sigma_inv(self.f(x))
 
     def fit_points(self) -> tuple[np.ndarray, np.ndarray]:
-        """(x, σ⁻¹f(x)) to fit: the score grid for formulas, the samples themselves for sampled targets."""
-        if self.sampled:
+        """(x, σ⁻¹f(x)) to fit: the noisy samples themselves; for formulas and drawn curves (linear between
+        the drawn points) the score grid x = 0, 0.01, …, 0.99."""
+        if self.kind == "noisy":
             xs = np.asarray(self.xs, float)
             return xs, sigma_inv(np.asarray(self.ys, float))
         return SCORE_X.copy(), self.g(SCORE_X)

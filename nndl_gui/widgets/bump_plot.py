@@ -28,7 +28,6 @@ def sweep_heights(h: np.ndarray, p0: tuple[float, float] | None, p1: tuple[float
     h = np.array(h, dtype=np.float64)
     n = len(h)
     x1, y1 = p1
-    h[bump_index(x1, n)] = y1
     if p0 is not None:
         x0, y0 = p0
         if x0 != x1:
@@ -36,6 +35,7 @@ def sweep_heights(h: np.ndarray, p0: tuple[float, float] | None, p1: tuple[float
             lo, hi = min(x0, x1), max(x0, x1)
             between = (centres >= lo) & (centres <= hi)
             h[between] = y0 + (centres[between] - x0) * (y1 - y0) / (x1 - x0)
+    h[bump_index(x1, n)] = y1  # the bump under the mouse follows it exactly
     return np.clip(h, -limit, limit)
 
 
