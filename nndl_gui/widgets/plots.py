@@ -1,0 +1,201 @@
+"""Live training curves: cost, accuracy (several runs overlaid), and chapter 5's learning speed.
+
+Every curve is created once and then fed with ``setData`` (STYLE.md): drawing a snapshot never adds
+items, so thousands of updates do not leak.  Data come from ``nndl_gui.training_job.Curves``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+SERIES = {  # name in Curves → (plot, label, line style)
+    "cost": ("cost", "training cost", Qt.PenStyle.SolidLine),
+    "val_cost": ("cost", "validation cost", Qt.PenStyle.DashLine),
+    "test": ("acc", "test", Qt.PenStyle.SolidLine),
+    "val": ("acc", "validation", Qt.PenStyle.DashLine),
+    "train": ("acc", "training", Qt.PenStyle.DotLine),
+}
+
+
+def sup(n: int) -> str:
+    return str(n).translate(SUPERSCRIPT)
+
+
+def _plot(title: str, left: str, bottom: str = "epoch") -> pg.PlotWidget:
+    w = pg.PlotWidget()
+    item = w.getPlotItem()
+    item.setTitle(title, size="10pt")
+    item.setLabel("left", left)
+    item.setLabel("bottom", bottom)
+    item.showGrid(x=True, y=True, alpha=0.25)
+    item.setClipToView(True)
+    item.setDownsampling(auto=True, mode="peak")
+    w.setMinimumSize(260, 200)
+    return w
+
+
+@dataclass
+class _Run:
+    label: str
+    color: str
+    items: dict = field(default_factory=dict)  # series name → PlotDataItem
+    curves: object = None
+
+
+class CurvePlots(QWidget):
+    """Cost and accuracy of every run so far, each run in its own colour (chapter 3's comparisons)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.cost = _plot("Cost C on the training data", "C")
+        self.acc = _plot("Classification accuracy", "accuracy (%)")
+        self.cost.setToolTip(
+            "Training cost C (with the L2 term ½(λ/n)Σw² when λ > 0): measured live on the first 500 training "
+            "images several times per epoch, and on the whole training set at each epoch end (dashed: validation "
+            "cost).")
+        self.acc.setToolTip(
+            "Solid: test data (10,000 images, at epoch ends).  Dashed: validation data.  Dotted: training data.\n"
+            "Between epoch ends, validation and training accuracy are measured live on their first 500 images.")
+        self.cost_legend = self.cost.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.acc_legend = self.acc.getPlotItem().addLegend(offset=(-10, -10), labelTextSize="8pt")
+        self.reference: pg.InfiniteLine | None = None
+        self.visible = {"test": True, "val": True, "train": True, "cost": True, "val_cost": True}
+        self.runs: dict[int, _Run] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.cost)
+        layout.addWidget(self.acc)
+
+    # ------------------------------------------------------------------ runs
+    def add_run(self, run_id: int, label: str) -> str:
+        color = PALETTE[len(self.runs) % len(PALETTE)]
+        run = _Run(label, color)
+        for name, (which, series_label, style) in SERIES.items():
+            pen = pg.mkPen(color, width=2 if style == Qt.PenStyle.SolidLine else 1.5, style=style)
+            plot = self.cost if which == "cost" else self.acc
+            item = plot.getPlotItem().plot([], [], pen=pen)
+            item.setVisible(self.visible[name])
+            run.items[name] = item
+        self.cost_legend.addItem(run.items["cost"], label)
+        self.acc_legend.addItem(run.items["test"], label)
+        self.runs[run_id] = run
+        return color
+
+    def update_run(self, run_id: int, curves) -> None:
+        run = self.runs.get(run_id)
+        if run is None or curves is run.curves:
+            return
+        run.curves = curves
+        for name, item in run.items.items():
+            x = getattr(curves, f"{name}_x")
+            y = getattr(curves, f"{name}_y")
+            if SERIES[name][0] == "acc":
+                y = y * 100.0
+            # Cost can be NaN / inf in a diverging run: draw only the finite part.
+            ok = np.isfinite(y)
+            item.setData(x[ok], y[ok]) if not ok.all() else item.setData(x, y)
+
+    def set_series_visible(self, name: str, visible: bool) -> None:
+        self.visible[name] = visible
+        for run in self.runs.values():
+            run.items[name].setVisible(visible)
+
+    def clear_runs(self) -> None:
+        for run in self.runs.values():
+            for name, item in run.items.items():
+                (self.cost if SERIES[name][0] == "cost" else self.acc).getPlotItem().removeItem(item)
+        self.cost_legend.clear()
+        self.acc_legend.clear()
+        self.runs.clear()
+
+    def set_reference(self, percent: float | None, text: str = "") -> None:
+        """The book's reported figure as a horizontal line on the accuracy plot (None: hide it)."""
+        if percent is None:
+            if self.reference is not None:
+                self.reference.setVisible(False)
+            return
+        if self.reference is None:
+            self.reference = pg.InfiniteLine(
+                angle=0, movable=False, pen=pg.mkPen("#555555", width=1.5, style=Qt.PenStyle.DashDotLine),
+                label="", labelOpts={"position": 0.98, "color": "#333333", "anchors": [(1, 0), (1, 0)]})
+            self.acc.getPlotItem().addItem(self.reference, ignoreBounds=True)
+        self.reference.setValue(percent)
+        self.reference.label.setFormat(text)
+        self.reference.setVisible(True)
+
+    # ------------------------------------------------------------------ export
+    def rows(self):
+        """(run, series, epoch, value) for every point of every run (accuracy as a fraction)."""
+        for run in self.runs.values():
+            if run.curves is None:
+                continue
+            for name in SERIES:
+                xs = getattr(run.curves, f"{name}_x")
+                ys = getattr(run.curves, f"{name}_y")
+                for x, y in zip(xs.tolist(), ys.tolist()):
+                    yield run.label, SERIES[name][1] + (" accuracy" if SERIES[name][0] == "acc" else ""), x, y
+
+    def export_csv(self, path: str) -> int:
+        n = 0
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["run", "series", "epoch", "value"])
+            for row in self.rows():
+                writer.writerow([row[0], row[1], f"{row[2]:.6g}", repr(row[3])])
+                n += 1
+        return n
+
+
+class SpeedPlot(pg.PlotWidget):
+    """Chapter 5: the learning speed ‖δ^l‖ = ‖∂C/∂b^l‖ of each hidden layer over time, one curve per layer."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        item = self.getPlotItem()
+        item.setTitle("Learning speed ‖δˡ‖ = ‖∂C/∂bˡ‖ of each hidden layer", size="10pt")
+        item.setLabel("left", "‖δˡ‖ (log scale)")
+        item.setLabel("bottom", "epoch")
+        item.setLogMode(y=True)
+        item.getAxis("left").enableAutoSIPrefix(False)
+        item.showGrid(x=True, y=True, alpha=0.25)
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.setToolTip(
+            "The length of the gradient ∂C/∂b^l for each hidden layer l, averaged over 500 training images "
+            "(chapter 5).\nIn deep sigmoid networks the early layers learn much more slowly: the vanishing "
+            "gradient problem.")
+        self.items: list[pg.PlotDataItem] = []
+        self._curves = None
+
+    def set_layers(self, n_hidden: int) -> None:
+        if n_hidden == len(self.items):
+            return
+        for it in self.items:
+            self.getPlotItem().removeItem(it)
+        self.legend.clear()
+        self.items = []
+        for i in range(n_hidden):
+            color = PALETTE[i % len(PALETTE)]
+            it = self.getPlotItem().plot([], [], pen=pg.mkPen(color, width=2))
+            self.legend.addItem(it, f"hidden layer {i + 1}: ‖δ{sup(i + 2)}‖")
+            self.items.append(it)
+        self._curves = None
+
+    def update_curves(self, curves) -> None:
+        if curves is self._curves:
+            return
+        self._curves = curves
+        x, y = curves.speed_x, curves.speed_y
+        self.set_layers(y.shape[1] if y.ndim == 2 else 0)
+        for i, it in enumerate(self.items):
+            col = y[:, i] if len(y) else y.reshape(0)
+            ok = np.isfinite(col) & (col > 0)
+            it.setData(x[ok], col[ok])
