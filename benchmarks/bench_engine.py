@@ -138,7 +138,8 @@ def time_engine(images, labels, sizes, m, repeats, eta=3.0, blas_threads="auto")
 
 # ---------------------------------------------------------------------------------------------- references
 def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
+    with np.errstate(over="ignore"):  # exp(-z) overflows to inf for very negative z; 1/(1+inf) = 0 is right
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 class PerExampleNetwork:
