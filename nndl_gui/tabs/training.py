@@ -98,6 +98,8 @@ class TrainingTab(Tab):
         self._build()
         self.client.jobStateChanged.connect(self._on_job_state)
         ctx.data.loaded.connect(self._on_data_loaded)
+        if getattr(ctx.data, "mnist", None) is not None:
+            self._set_mnist(ctx.data.mnist)
         self.validate_form()
         self._update_buttons()
 

@@ -1,0 +1,274 @@
+"""The Training tab with the real engine worker: controls, results, divergence, validation, download, close."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from nndl_gui.app import MainWindow, configure_pyqtgraph  # noqa: E402
+from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
+from nndl_gui.data.idx import write_idx  # noqa: E402
+from nndl_gui.data.mnist import FILES  # noqa: E402
+from nndl_gui.tabs.training import TrainingTab  # noqa: E402
+from nndl_gui.worker import EngineClient  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from test_training_job import tiny_mnist  # noqa: E402
+
+
+@pytest.fixture
+def tab(qtbot, tmp_path):
+    configure_pyqtgraph()
+    client = EngineClient()
+    data = DataManager(client)
+    data.mnist = tiny_mnist()
+    statuses, errors = [], []
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    ctx = AppContext(client, data, settings, statuses.append, lambda t, m: errors.append((t, m)))
+    t = TrainingTab(ctx)
+    t.statuses, t.errors = statuses, errors
+    qtbot.addWidget(t)
+    t.resize(1200, 800)
+    t.show()
+    yield t
+    t.shutdown()
+    assert client.shutdown()
+
+
+def small_form(t, epochs=2, m=10, eta="3.0", sizes="784, 16, 10"):
+    t.sizes.setText(sizes)
+    t.eta.setText(eta)
+    t.m.setValue(m)
+    t.epochs.setValue(epochs)
+    t.lmbda.setText("0")
+    t.early.setValue(0)
+    t.schedule.setChecked(False)
+    assert t.validate_form() is None, t.message.text()
+
+
+def test_start_pause_step_resume_stop(qtbot, tab):
+    small_form(tab, epochs=10_000)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.phase == "training", timeout=5000)
+    assert tab.stop_btn.isEnabled() and not tab.start_btn.isEnabled()
+    with qtbot.waitSignal(tab.client.jobStateChanged, check_params_cb=lambda s: s == "paused", timeout=3000):
+        tab.toggle_pause()
+    qtbot.waitUntil(lambda: tab.pause_btn.text() == "Resume" and tab.step_btn.isEnabled(), timeout=3000)
+    qtbot.wait(50)  # the last throttled snapshot is flushed on pause
+    seen = tab.snapshot.examples_seen
+    draws = tab.draws
+    qtbot.wait(150)
+    assert tab.snapshot.examples_seen == seen and tab.draws == draws  # nothing moves while paused
+    tab.step()
+    qtbot.waitUntil(lambda: tab.snapshot.examples_seen != seen, timeout=3000)
+    assert tab.snapshot.examples_seen == seen + 10 or tab.snapshot.batch == 1  # exactly one mini-batch of m=10
+    tab.toggle_pause()  # resume
+    qtbot.waitUntil(lambda: tab.snapshot.examples_seen > seen + 100, timeout=5000)
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.running, timeout=5000)
+    assert tab.snapshot.phase == "stopped"
+    assert tab.start_btn.isEnabled() and not tab.stop_btn.isEnabled()
+    assert "Stopped" in tab.last_message
+
+
+def test_a_full_run_shows_results_publishes_and_exports(qtbot, tab, tmp_path):
+    small_form(tab, epochs=2)
+    with qtbot.waitSignal(tab.client.networkChanged, timeout=10_000):
+        tab.start()
+    qtbot.waitUntil(lambda: not tab.running, timeout=20_000)
+    snap = tab.snapshot
+    assert snap.phase == "finished"
+    # curves drawn: the run's test accuracy curve has the two epoch-end points
+    run = tab.plots.runs[1]
+    x, y = run.items["test"].getData()
+    assert list(x) == [1.0, 2.0] and y[-1] > 80
+    # confusion matrix and gallery
+    counts = np.array([[int(tab.confusion.item(i, j).text()) for j in range(10)] for i in range(10)])
+    assert counts.sum() == 200 and np.trace(counts) == snap.results.correct
+    assert tab.gallery.list.count() == len(snap.results.miss_index)
+    assert tab.bottom.currentIndex() == 2
+    if tab.gallery.list.count() > 1:
+        tab.gallery.list.setCurrentRow(1)
+        assert f"#{snap.results.miss_index[1]}" in tab.gallery.detail.text()
+    # the trained network is published for the other tabs
+    shared = tab.client.shared_network
+    assert shared is not None and shared.source == "training" and shared.network.sizes == [784, 16, 10]
+    # export: CSV with every series and a PNG
+    paths = tab.export(str(tmp_path / "curves.csv"))
+    assert len(paths) == 2 and all(Path(p).stat().st_size > 0 for p in paths)
+    text = Path(paths[0]).read_text(encoding="utf-8")
+    assert text.startswith("run,series,epoch,value") and "test accuracy" in text and "training cost" in text
+    # a second run is overlaid, then runs are cleared
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.running, timeout=20_000)
+    assert len(tab.plots.runs) == 2 and len(tab.plots.acc_legend.items) == 2
+    tab.clear_runs()
+    assert not tab.plots.runs and not tab.plots.acc_legend.items
+
+
+def test_divergence_stops_with_a_plain_message_and_the_tab_stays_usable(qtbot, tab):
+    small_form(tab, epochs=3, eta="1000")
+    tab.output.setCurrentIndex(tab.output.findData("softmax"))
+    tab.cost.setCurrentIndex(tab.cost.findData("cross-entropy"))
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.running and tab.snapshot is not None, timeout=10_000)
+    assert tab.snapshot.phase == "diverged"
+    assert "diverged" in tab.message.text() and "smaller learning rate η" in tab.message.text()
+    assert tab.start_btn.isEnabled()
+    small_form(tab, epochs=1)
+    tab.output.setCurrentIndex(tab.output.findData("sigmoid"))
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.running, timeout=10_000)
+    assert tab.snapshot.phase == "finished"
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("sizes", "784, x, 10", "whole numbers"),
+    ("sizes", "700, 30, 10", "784 neurons"),
+    ("sizes", "784, 30, 3", "10 neurons"),
+    ("eta", "fast", "learning rate η must be a number"),
+    ("eta", "-1", "η must be a positive number"),
+    ("lmbda", "-2", "λ must be zero or positive"),
+    ("m", 700, "larger than the 600 training images"),
+    ("early_schedule", None, "schedule needs a no-improvement window"),
+])
+def test_form_validation_explains_bad_values_before_a_run(qtbot, tab, field, value, words):
+    small_form(tab)
+    if field == "m":
+        tab.m.setValue(value)
+    elif field == "early_schedule":
+        tab.schedule.setChecked(True)
+    else:
+        getattr(tab, field).setText(value)
+    assert words in tab.message.text()
+    assert not tab.start_btn.isEnabled()
+    tab.start()  # the shortcut or a stale click must not start anything
+    assert not tab.running
+
+
+def test_presets_fill_the_form_and_draw_the_books_figure(qtbot, tab):
+    tab.apply_preset("ch3-l2-30")
+    assert tab.sizes.text() == "784, 30, 10" and tab.cost.currentData() == "cross-entropy"
+    assert tab.eta.text() == "0.5" and tab.lmbda.text() == "5"
+    assert tab.plots.reference.isVisible() and tab.plots.reference.value() == pytest.approx(96.49)
+    assert "96.49%" in tab.preset_info.text()
+    tab.apply_preset("ch3-eta-2.5")  # no single number in the book: no line
+    assert not tab.plots.reference.isVisible()
+
+
+def test_settings_round_trip(qtbot, tab, tmp_path):
+    tab.apply_preset("ch1-100")
+    tab.eta.setText("0.25")
+    s = QSettings(str(tmp_path / "round.ini"), QSettings.Format.IniFormat)
+    tab.save_settings(s)
+    tab.apply_preset("ch3-ce-30")
+    tab.restore_settings(s)
+    assert tab.sizes.text() == "784, 100, 10" and tab.eta.text() == "0.25"
+
+
+def test_closing_the_window_during_training_joins_the_thread(qtbot, monkeypatch):
+    configure_pyqtgraph()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.data.mnist = tiny_mnist()
+    tab = next(w for w in window.tab_widgets if isinstance(w, TrainingTab))
+    small_form(tab, epochs=10_000)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.phase == "training", timeout=5000)
+    window.close()
+    assert not window.client.thread.isRunning()
+
+
+# ------------------------------------------------------------------------------------ MNIST download
+class _Server:
+    def __init__(self, files: dict[str, bytes]):
+        files = dict(files)
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                _, mirror, name = self.path.split("/", 2)
+                body = files.get(name)
+                if body is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if mirror == "slow":  # a trickle, so a Cancel arrives mid-file
+                    for i in range(0, len(body), 512):
+                        try:
+                            self.wfile.write(body[i:i + 512])
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                        time.sleep(0.02)
+                else:
+                    self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    monkeypatch.delenv("NNDL_DATA_DIR", raising=False)
+    rng = np.random.default_rng(5)
+    src = tmp_path / "src"
+    src.mkdir()
+    for prefix, n in (("train", 240), ("test", 60)):
+        write_idx(src / FILES[f"{prefix}_images"], rng.integers(0, 256, (n, 28, 28), dtype=np.uint8))
+        write_idx(src / FILES[f"{prefix}_labels"], rng.integers(0, 10, n, dtype=np.uint8))
+    files = {n: (src / n).read_bytes() for n in FILES.values()}
+    server = _Server(files)
+    yield server, {n: hashlib.sha256(gzip.decompress(b)).hexdigest() for n, b in files.items()}, \
+        {n: len(gzip.decompress(b)) for n, b in files.items()}
+    server.close()
+
+
+def test_download_full_mnist_then_use_it(qtbot, tab, served):
+    server, sha, sizes = served
+    tab._set_mnist(tab.ctx.data.mnist)  # the fake data says it is the shipped sample
+    assert not tab.download_btn.isHidden()
+    tab.download_mirrors, tab.download_sha256, tab.download_sizes = [server.base + "fast/"], sha, sizes
+    tab.download_btn.click()
+    qtbot.waitUntil(lambda: tab.download_id is None and tab.mnist is not None and not tab.mnist.is_sample,
+                    timeout=15_000)
+    assert len(tab.mnist.training) == 200  # 240 downloaded images, 5/6 for training
+    assert tab.download_btn.isHidden() and "200 training" in tab.data_label.text()
+
+
+def test_download_can_be_cancelled(qtbot, tab, served):
+    server, sha, sizes = served
+    tab._set_mnist(tab.ctx.data.mnist)
+    tab.download_mirrors, tab.download_sha256, tab.download_sizes = [server.base + "slow/"], sha, sizes
+    tab.start_download()
+    qtbot.waitUntil(lambda: tab.download_bar.value() > 0, timeout=10_000)
+    tab.cancel_download()
+    qtbot.waitUntil(lambda: tab.download_id is None, timeout=10_000)
+    assert "cancelled" in tab.data_label.text()
+    assert not tab.download_btn.isHidden() and tab.mnist.is_sample
