@@ -81,11 +81,40 @@ def fit_task(ctx, n: int, target: A.Target) -> np.ndarray:
     return A.fit_heights(n, target)
 
 
-def train_job(ctx, h0, target: A.Target, eta: float, steps: int) -> Iterator[A.TrainRecord]:
-    """Gradient descent on h (approx.train_heights) on the worker; stops when asked."""
+@dataclass(frozen=True)
+class TrainSnapshot:
+    """Progress of gradient descent: the newest record plus the whole error curve so far (copies)."""
+
+    step: int
+    steps: int  # the planned number of steps
+    cost: float
+    score: float
+    h: np.ndarray  # (N,)
+    curve_steps: np.ndarray  # (k,) every step so far
+    curve_scores: np.ndarray  # (k,) the book's score after each of those steps
+    urgent: bool = False
+
+
+def train_job(ctx, h0, target: A.Target, eta: float, steps: int,
+              max_snapshots: int = 300) -> Iterator[TrainSnapshot]:
+    """Gradient descent on h (approx.train_heights) on the worker; stops when asked.
+
+    The worker shows at most ~30 snapshots a second and drops the ones in between, so each snapshot
+    carries the whole error curve so far; one is yielded every steps/max_snapshots steps (and the last).
+    Returns the final h.
+    """
     stop = (lambda: ctx.should_stop()) if ctx is not None else (lambda: False)
-    final = yield from A.train_heights(h0, target, eta=eta, steps=steps, should_stop=stop)
-    return final
+    every = max(1, int(steps) // max_snapshots)
+    curve_steps, curve_scores = [], []
+    h = np.array(h0, dtype=np.float64)
+    for rec in A.train_heights(h0, target, eta=eta, steps=steps, should_stop=stop):
+        curve_steps.append(rec.step)
+        curve_scores.append(rec.score)
+        h = rec.h
+        if rec.urgent or rec.step % every == 0:
+            yield TrainSnapshot(rec.step, int(steps), rec.cost, rec.score, rec.h,
+                                np.array(curve_steps), np.array(curve_scores), urgent=rec.urgent)
+    return h.copy()
 
 
 def windows_task(ctx, target: A.Target, n: int, copies: int, w: float) -> WindowsResult:

@@ -139,11 +139,15 @@ def test_gradient_descent_step_is_the_backprop_gradient_of_the_cost():
 
 
 def test_gradient_descent_reaches_the_challenge_and_stops_when_asked():
-    records = list(jobs.train_job(None, np.zeros(5), A.Target(), 2.0, 2000))
+    records = list(A.train_heights(np.zeros(5), A.Target(), eta=2.0, steps=2000))
     assert len(records) == 2000 and records[-1].urgent and not records[0].urgent
     assert records[0].score > 0.9
     assert records[-1].score <= A.SUCCESS_SCORE
     assert records[-1].cost < records[0].cost
+    snaps = list(jobs.train_job(None, np.zeros(5), A.Target(), 2.0, 2000))
+    assert 300 <= len(snaps) <= 400 and snaps[-1].urgent and snaps[-1].step == 2000
+    assert len(snaps[-1].curve_scores) == 2000 and snaps[-1].curve_scores[-1] == records[-1].score
+    np.testing.assert_array_equal(snaps[-1].h, records[-1].h)
     calls = []
     stopped = list(A.train_heights(np.zeros(3), steps=10_000, should_stop=lambda: len(calls.append(1) or calls) >= 7))
     assert len(stopped) == 7 and stopped[-1].urgent

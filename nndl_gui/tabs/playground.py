@@ -73,8 +73,9 @@ def _plot(title: str, xlabel: str = "x", ylabel: str = "", cls=pg.PlotWidget) ->
 
 
 def _legend(p):
-    return p.addLegend(offset=(-10, 10), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 210),
-                       pen=pg.mkPen(GREY))
+    """A one-row legend at the top left (the plots leave headroom for it)."""
+    return p.addLegend(offset=(10, 2), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 210),
+                       colCount=3, verSpacing=-6)
 
 
 def _spin(lo: float, hi: float, value: float, decimals: int = 3, step: float = 0.1, tip: str = "") -> QDoubleSpinBox:
@@ -266,7 +267,7 @@ class BumpsView(QWidget):
         self.target = A.Target("book")
         self.result: jobs.BumpsResult | None = None
         self.fit_result: np.ndarray | None = None
-        self.train_records: list = []
+        self.train_records = None  # the newest TrainSnapshot
         self.job_id = None
         self.dialog = None
         self._last_drag = None
@@ -288,10 +289,10 @@ class BumpsView(QWidget):
         self.reset_btn.setToolTip("Set every bump height h back to 0.")
         self.fit_btn = QPushButton("Least squares")
         self.fit_btn.setToolTip("Choose h to minimise Σ (σ⁻¹f(x) − weighted output)² — solved exactly, instantly.")
-        self.eta_spin = _spin(0.001, 100.0, 2.0, 3, 0.5, "Learning rate η of gradient descent on h.")
+        self.eta_spin = _spin(0.001, 100.0, 0.3, 3, 0.1, "Learning rate η of gradient descent on h.")
         self.steps_spin = QSpinBox()
         self.steps_spin.setRange(1, 100_000)
-        self.steps_spin.setValue(2000)
+        self.steps_spin.setValue(500)
         self.steps_spin.setToolTip("Number of gradient-descent steps (full batch over the points of f).")
         self.train_btn = QPushButton("Train by gradient descent")
         self.train_btn.setToolTip("Train the same network: cross-entropy cost, backpropagation, h → h − η ∂C/∂h. "
@@ -357,20 +358,19 @@ class BumpsView(QWidget):
         self.aplot.addItem(self.samples)
         self.a_curve = self.aplot.plot(pen=pg.mkPen(ORANGE, width=2.5), name="output σ(z)")
         self.aplot.setXRange(0, 1, padding=0.01)
-        self.aplot.setYRange(0, 1, padding=0.02)
+        self.aplot.setYRange(-0.02, 1.2, padding=0)  # headroom for the legend
         self.aplot.drawing_enabled = False
         self.eplot = _plot("gradient descent: average deviation (the book's score) per step", "step", "score")
         self.e_curve = self.eplot.plot(pen=pg.mkPen(RED, width=2))
         self.e_line = pg.InfiniteLine(A.SUCCESS_SCORE, angle=0, pen=pg.mkPen(GREEN, style=Qt.PenStyle.DashLine),
                                       label="0.40", labelOpts={"position": 0.05, "color": GREEN})
         self.eplot.addItem(self.e_line)
-        self.eplot.setMaximumHeight(190)
         self.eplot.setXRange(0, self.steps_spin.value(), padding=0.02)
         self.eplot.setYRange(0, 1, padding=0)
         right = QVBoxLayout()
         right.addWidget(self.zplot, 3)
         right.addWidget(self.aplot, 2)
-        right.addWidget(self.eplot, 1)
+        right.addWidget(self.eplot, 2)
         layout = QHBoxLayout(self)
         layout.addWidget(leftw)
         layout.addLayout(right, 1)
@@ -411,6 +411,7 @@ class BumpsView(QWidget):
         n = A.check_bumps(n)
         if n == len(self.h):
             return
+        self._clear_curve()
         # keep the drawn shape: resample the old staircase at the new bump centres
         old = self.h
         centres = (np.arange(n) + 0.5) / n
@@ -418,11 +419,19 @@ class BumpsView(QWidget):
         self.set_heights(new)
 
     def reset(self) -> None:
-        self.train_records = []
+        self.train_records = None
         self.e_curve.setData([], [])
         self.set_heights(np.zeros(len(self.h)))
 
+    def _clear_curve(self) -> None:
+        """A past gradient-descent curve belongs to another design: forget it."""
+        if not self.training:
+            self.train_records = None
+            self.e_curve.setData([], [])
+
     def set_target(self, target: A.Target) -> None:
+        if target != self.target:
+            self._clear_curve()
         self.target = target
         kind_index = TARGET_ORDER.index(target.kind)
         if self.target_box.currentIndex() != kind_index:
@@ -539,7 +548,7 @@ class BumpsView(QWidget):
         if self.training:
             self.ctx.client.stop()
             return
-        self.train_records = []
+        self.train_records = None
         self.e_curve.setData([], [])
         self.eplot.setXRange(0, self.steps_spin.value(), padding=0.02)
         job = self.ctx.client.start_job(
@@ -551,13 +560,12 @@ class BumpsView(QWidget):
             self.train_btn.setText("Stop")
             self.zplot.drawing_enabled = False
 
-    def _on_record(self, rec: A.TrainRecord) -> None:
-        self.train_records.append((rec.step, rec.score))
-        data = np.asarray(self.train_records)
-        self.e_curve.setData(data[:, 0], data[:, 1])
-        top = max(1.0, float(data[:, 1].max()) * 1.05)
+    def _on_record(self, snap: jobs.TrainSnapshot) -> None:
+        self.train_records = snap
+        self.e_curve.setData(snap.curve_steps, snap.curve_scores)
+        top = max(1.0, float(snap.curve_scores.max()) * 1.05)
         self.eplot.setYRange(0, top, padding=0)
-        self.h = rec.h.copy()
+        self.h = snap.h.copy()
         self._sync_spins()
         self.request()
 
@@ -619,7 +627,7 @@ class BumpsView(QWidget):
         g = self.target.g(A.PLOT_X)
         lo, hi = min(g.min(), self.h.min(), -1.0), max(g.max(), self.h.max(), 1.0)
         pad = 0.15 * (hi - lo)
-        self.zplot.setYRange(lo - pad, hi + pad, padding=0)
+        self.zplot.setYRange(lo - pad, hi + 3 * pad, padding=0)  # headroom for the legend
 
     def score_text(self) -> str:
         return "—" if self.result is None else f"{self.result.score:.2f}"
@@ -748,6 +756,12 @@ class WindowsView(QWidget):
         self.ideal_zoom.setData(x, d["z1_ideal"])
         self.e1.setData(x, d["err1"])
         self.em.setData(x, d["errM"])
+        top = float(max(d["err1"].max(), d["errM"].max(), 0.1))
+        self.err.setYRange(0, 1.25 * top, padding=0)  # headroom for the legend
+        lo = float(min(d["g"].min(), d["z1"].min(), d["zM"].min()))
+        hi = float(max(d["g"].max(), d["z1"].max(), d["zM"].max()))
+        self.full.setYRange(lo - 0.05 * (hi - lo), hi + 0.25 * (hi - lo), padding=0)
+        self.full.setXRange(0, 1, padding=0.02)
         k = min(self.k_spin.value(), r.n - 1)
         s = k / r.n
         half = 0.75 / r.n
