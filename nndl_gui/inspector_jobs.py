@@ -172,21 +172,36 @@ def demon_task(ctx, net: Network, x, y, l: int, j: int, dz: float) -> DemonResul
                        float(tr.layer(l).delta[j]))
 
 
+@dataclass(frozen=True)
+class SaturationProgress:
+    """The run so far (a snapshot: the worker may drop intermediate ones, so each carries all records)."""
+
+    start: str
+    cost: str
+    records: tuple  # of engine.saturation.SaturationRecord, epoch 0 .. current
+
+    @property
+    def last(self):
+        return self.records[-1]
+
+
 def saturation_job(ctx, start: str, cost: str, seconds_per_epoch: float = 0.0):
-    """Chapter 3's one-neuron run as a worker job: yields each SaturationRecord (frozen floats).
+    """Chapter 3's one-neuron run as a worker job: yields a SaturationProgress after every epoch.
 
     ``seconds_per_epoch`` paces the run so a learner can watch the curve grow (0 in tests); the worker
-    handles tasks, pause and stop between chunks.  Returns the final record.
+    handles tasks, pause and stop between chunks.  Returns the final SaturationProgress.
     """
-    last = None
+    records: tuple = ()
+    progress = None
     for rec in saturation_run(start, cost):
         if ctx is not None and ctx.should_stop():
-            return last
-        last = rec
-        yield rec
+            return progress
+        records = records + (rec,)
+        progress = SaturationProgress(start, cost, records)
+        yield progress
         if seconds_per_epoch > 0:
             time.sleep(seconds_per_epoch)
-    return last
+    return progress
 
 
 # ------------------------------------------------------------------------------ steps and equations
@@ -279,7 +294,7 @@ def equation(net: Network, tr: Trace, step: Step, l: int, j: int, k: int = 0) ->
     """
     L = net.num_layers
     if step.kind == "input":
-        return f"{sym('a', 1, j)} = {sym('x', None, j)} = {fmt(tr.layer(1).a[j])}"
+        return f"{sym('a', 1, j)} = {sym('x', None, j)} = <b>{fmt(tr.layer(1).a[j])}</b>"
     lay = tr.layer(l)
     prev = tr.layer(l - 1)
     if step.kind == "z":

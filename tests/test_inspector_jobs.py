@@ -102,8 +102,10 @@ def test_demon_change_is_delta_times_dz_to_first_order():
 
 
 def test_saturation_job_yields_every_epoch_and_stops_on_request():
-    recs = list(ij.saturation_job(None, "saturated", "quadratic"))
-    assert len(recs) == 301 and recs[0].w == 2.0
+    snaps = list(ij.saturation_job(None, "saturated", "quadratic"))
+    assert len(snaps) == 301 and snaps[0].records[0].w == 2.0
+    assert [r.epoch for r in snaps[-1].records] == list(range(301))  # every snapshot carries the whole run
+    assert snaps[-1].last.epoch == 300 and snaps[-1].cost == "quadratic"
 
     class Ctx:
         n = 0

@@ -1,0 +1,869 @@
+"""The Backprop inspector: chapter 2's four equations, one example, neuron by neuron.
+
+The tab draws ``Inspection`` results (an ``engine.trace.Trace`` plus the float64 network it came from)
+computed on the engine worker by the tasks in ``nndl_gui.inspector_jobs``; it never computes a forward
+or backward pass itself.  A learner picks a network (the shared one from Training / File ▸ Open, or a
+small one built here), an example (an MNIST test digit, the Draw tab's input, or typed numbers), then
+steps through the forward pass, BP1, BP2 backwards, BP3 and BP4 with the numbers substituted, clicks
+neurons and weights, checks gradients against finite differences, lets the demon nudge a z, edits
+weights, and runs chapter 3's saturation demo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import chapter_url
+from .. import inspector_jobs as ij
+from ..engine.saturation import ETAS, STARTS
+from ..widgets.network_diagram import NetworkDiagram
+from .base import Tab
+
+SHARED = "shared"
+MNIST_RANDOM = "mnist-random"  # a [784, 30, 10] network with random weights, for MNIST without training
+NETWORK_CHOICES = [(f"Small net {s}", ",".join(map(str, s))) for s in ij.SMALL_SIZES] + [
+    ("Untrained [784, 30, 10] (random weights)", MNIST_RANDOM)]
+EX_MNIST, EX_TYPED, EX_DRAW = "mnist", "typed", "draw"
+SLOWLY = ("<b>Saturated</b>: σ′(z) = {sp} &lt; {thr}. δ carries the factor σ′(z), so this neuron's bias and "
+          "incoming weights learn slowly (BP1–BP4; <a href='{url}#the_four_fundamental_equations_behind_backpropagation'>"
+          "chapter 2</a>, and the cure in <a href='{url3}'>chapter 3</a>).")
+
+
+def _label(text: str = "", wrap: bool = True) -> QLabel:
+    lab = QLabel(text)
+    lab.setWordWrap(wrap)
+    lab.setTextFormat(Qt.TextFormat.RichText)
+    lab.setOpenExternalLinks(True)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    return lab
+
+
+class InspectorTab(Tab):
+    title = "Backprop inspector"
+    chapter = 2
+    saturation_pace = 0.01  # seconds per epoch of the saturation demo, so the curve visibly grows (3 s)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.inspection: ij.Inspection | None = None  # what is drawn (from the worker)
+        self._net = None  # the network every task is given (small, random-784, shared, or an edited copy)
+        self._edited = False
+        self._x = None
+        self._y = None  # digit label (int) or target vector
+        self._description = ""
+        self._draw_input = None  # (x, label, description) from the Draw tab
+        self._mnist = None
+        self._pending: int | None = None  # task id of the newest trace/edit request
+        self._pending_demon: int | None = None
+        self.steps: list[ij.Step] = []
+        self.step_index = 0
+        self.selection: tuple | None = None
+        self.detail_values: dict[str, float] = {}  # the numbers the selection panel shows
+        self.saturation_runs: dict[str, ij.SaturationProgress] = {}
+        self._build()
+        self.ctx.client.networkChanged.connect(self._on_network_changed)
+        self.ctx.signals.sendToInspector.connect(self.receive_input)
+        self._update_shared_choice()
+        if self.ctx.client.shared_network is None:
+            self.network_combo.setCurrentIndex(1)  # a small net until something is trained or opened
+        self._choose_network(self.network_combo.currentIndex())
+
+    # ================================================================== building
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(6, 6, 6, 6)
+        root.addLayout(self._build_network_row())
+        root.addLayout(self._build_example_row())
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._build_diagram_panel())
+        split.addWidget(self._build_side_panel())
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([700, 560])
+        root.addWidget(split, 1)
+        for keys, slot in ((("Right", "N"), self.next_step), (("Left", "P"), self.previous_step),
+                           (("End",), self.run_to_end), (("Home",), self.go_to_start)):
+            for key in keys:
+                sc = QShortcut(QKeySequence(key), self)
+                sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                sc.activated.connect(slot)
+
+    def _build_network_row(self):
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Network:"))
+        self.network_combo = QComboBox()
+        self.network_combo.addItem("Shared network", SHARED)
+        for text, data in NETWORK_CHOICES:
+            self.network_combo.addItem(text, data)
+        self.network_combo.setToolTip("The network trained in the Training tab (or opened with File ▸ Open), "
+                                      "or a small sigmoid network built here where every number fits on screen.")
+        self.network_combo.activated.connect(self._choose_network)
+        row.addWidget(self.network_combo)
+        row.addWidget(QLabel("cost C:"))
+        self.cost_combo = QComboBox()
+        self.cost_combo.addItem("quadratic ½‖a − y‖²", "quadratic")
+        self.cost_combo.addItem("cross-entropy", "cross-entropy")
+        self.cost_combo.setToolTip("Cost of the networks built here (the shared network keeps its own).")
+        self.cost_combo.activated.connect(lambda _i: self._choose_network(self.network_combo.currentIndex()))
+        row.addWidget(self.cost_combo)
+        row.addWidget(QLabel("seed:"))
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 9999)
+        self.seed_spin.setToolTip("Random seed of the weights and biases, N(0, 1) as in chapters 1–2.")
+        self.seed_spin.valueChanged.connect(lambda _v: self._choose_network(self.network_combo.currentIndex()))
+        row.addWidget(self.seed_spin)
+        self.network_note = _label()
+        row.addWidget(self.network_note, 1)
+        link = _label(f'<a href="{chapter_url(2)}">Chapter 2: How the backpropagation algorithm works</a>', False)
+        row.addWidget(link)
+        return row
+
+    def _build_example_row(self):
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Example:"))
+        self.example_combo = QComboBox()
+        self.example_combo.addItem("MNIST test image", EX_MNIST)
+        self.example_combo.addItem("Typed input x", EX_TYPED)
+        self.example_combo.addItem("From the Draw tab", EX_DRAW)
+        self.example_combo.activated.connect(lambda _i: self._example_changed())
+        row.addWidget(self.example_combo)
+        self.index_label = QLabel("index:")
+        row.addWidget(self.index_label)
+        self.index_spin = QSpinBox()
+        self.index_spin.setRange(0, 9999)
+        self.index_spin.setToolTip("Which of the 10,000 MNIST test images.")
+        self.index_spin.valueChanged.connect(lambda _v: self._example_changed())
+        row.addWidget(self.index_spin)
+        self.random_button = QPushButton("Random digit")
+        self.random_button.clicked.connect(self.random_digit)
+        row.addWidget(self.random_button)
+        self.x_label = QLabel("x =")
+        row.addWidget(self.x_label)
+        self.x_edit = QLineEdit("0.5, 0.9")
+        self.x_edit.setToolTip("The input activations a¹ = x, separated by commas.")
+        self.x_edit.editingFinished.connect(self._example_changed)
+        row.addWidget(self.x_edit, 1)
+        row.addWidget(QLabel("target y ="))
+        self.y_edit = QLineEdit("1, 0")
+        self.y_edit.setToolTip("The desired output: one number per output neuron, or a digit label "
+                               "(label j means y_j = 1 and the rest 0).")
+        self.y_edit.editingFinished.connect(self._example_changed)
+        self.y_edit.setMaximumWidth(130)
+        row.addWidget(self.y_edit)
+        self.example_note = _label()
+        row.addWidget(self.example_note, 2)
+        return row
+
+    def _build_diagram_panel(self):
+        panel = QWidget()
+        lay = QVBoxLayout(panel)
+        lay.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Colour neurons by:"))
+        self.quantity_combo = QComboBox()
+        for key, text in (("z", "weighted input z"), ("a", "activation a"), ("sp", "σ′(z)"), ("delta", "error δ")):
+            self.quantity_combo.addItem(text, key)
+        self.quantity_combo.setCurrentIndex(1)
+        self.quantity_combo.currentIndexChanged.connect(
+            lambda _i: self.diagram.set_quantity(self.quantity_combo.currentData()))
+        row.addWidget(self.quantity_combo)
+        row.addWidget(QLabel("lines:"))
+        self.weight_combo = QComboBox()
+        self.weight_combo.addItem("weights w", "w")
+        self.weight_combo.addItem("gradient ∂C/∂w", "nabla_w")
+        self.weight_combo.currentIndexChanged.connect(
+            lambda _i: self.diagram.set_weight_mode(self.weight_combo.currentData()))
+        row.addWidget(self.weight_combo)
+        row.addStretch(1)
+        self.cost_label = _label("", False)
+        row.addWidget(self.cost_label)
+        lay.addLayout(row)
+        self.diagram = NetworkDiagram()
+        self.diagram.neuronClicked.connect(self._on_neuron_clicked)
+        self.diagram.weightClicked.connect(self._on_weight_clicked)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.diagram)
+        lay.addWidget(self.scroll, 1)
+        return panel
+
+    def _build_side_panel(self):
+        panel = QWidget()
+        lay = QVBoxLayout(panel)
+        lay.setContentsMargins(0, 0, 0, 0)
+        steps_box = QGroupBox("Step through backpropagation")
+        sl = QVBoxLayout(steps_box)
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton("|◀ Start")
+        self.prev_button = QPushButton("◀ Previous")
+        self.next_button = QPushButton("Next ▶")
+        self.end_button = QPushButton("Run to end ▶|")
+        for b, tip, slot in ((self.start_button, "Back to the input (Home)", self.go_to_start),
+                             (self.prev_button, "One step back (← or P)", self.previous_step),
+                             (self.next_button, "One step forward (→ or N)", self.next_step),
+                             (self.end_button, "Show every step at once (End)", self.run_to_end)):
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+        sl.addLayout(buttons)
+        self.step_label = _label()
+        sl.addWidget(self.step_label)
+        self.equation_label = _label()
+        eq_font = QFont(self.font())
+        eq_font.setPointSizeF(eq_font.pointSizeF() * 1.15)
+        self.equation_label.setFont(eq_font)
+        self.equation_label.setStyleSheet("QLabel { background: #fff8dc; padding: 6px; border: 1px solid #e0d090; }")
+        self.equation_label.setMinimumHeight(64)
+        sl.addWidget(self.equation_label)
+        lay.addWidget(steps_box)
+
+        sel_box = QGroupBox("Selected (click a neuron or a weight line)")
+        sv = QVBoxLayout(sel_box)
+        self.detail_label = _label()
+        sv.addWidget(self.detail_label)
+        self.saturation_flag = _label()
+        self.saturation_flag.setStyleSheet("QLabel { color: #8a3b00; }")
+        sv.addWidget(self.saturation_flag)
+        lay.addWidget(sel_box)
+
+        self.tools = QTabWidget()
+        self.tools.addTab(self._build_check_page(), "Gradient check")
+        self.tools.addTab(self._build_demon_page(), "The demon")
+        self.tools.addTab(self._build_edit_page(), "Edit")
+        self.tools.addTab(self._build_saturation_page(), "Saturation (ch. 3)")
+        lay.addWidget(self.tools, 1)
+        return panel
+
+    def _build_check_page(self):
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(_label("Backprop against finite differences (C(p + ε) − C(p − ε)) / 2ε in float64, "
+                           "ε = 10⁻⁵. Backprop needs one forward and one backward pass for <i>every</i> "
+                           "parameter at once; finite differences two forward passes <i>per</i> parameter."))
+        row = QHBoxLayout()
+        self.check_one_button = QPushButton("Check the selected parameter")
+        self.check_one_button.clicked.connect(self.check_selected)
+        self.check_all_button = QPushButton("Check the whole network")
+        self.check_all_button.setToolTip(f"Every parameter, or a random sample of {ij.MAX_CHECKED} for big networks.")
+        self.check_all_button.clicked.connect(self.check_network)
+        row.addWidget(self.check_one_button)
+        row.addWidget(self.check_all_button)
+        v.addLayout(row)
+        self.check_label = _label()
+        v.addWidget(self.check_label)
+        v.addStretch(1)
+        return page
+
+    def _build_demon_page(self):
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(_label("A demon in neuron j of layer l adds Δz to its weighted input z<sup>l</sup><sub>j</sub>. "
+                           "The cost changes by about δ<sup>l</sup><sub>j</sub>Δz — that is what δ means "
+                           f"(<a href='{chapter_url(2)}#the_four_fundamental_equations_behind_backpropagation'>chapter 2</a>). "
+                           "Select a neuron of layer 2..L, then move the slider."))
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Δz:"))
+        self.demon_slider = QSlider(Qt.Orientation.Horizontal)
+        self.demon_slider.setRange(-100, 100)
+        self.demon_slider.setValue(10)
+        self.demon_slider.setToolTip("Δz from −1 to 1")
+        self.demon_slider.valueChanged.connect(self._demon_changed)
+        row.addWidget(self.demon_slider, 1)
+        self.demon_value = QLabel("+0.10")
+        self.demon_value.setMinimumWidth(50)
+        row.addWidget(self.demon_value)
+        v.addLayout(row)
+        self.demon_label = _label()
+        v.addWidget(self.demon_label)
+        v.addStretch(1)
+        return page
+
+    def _build_edit_page(self):
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(_label("Change the selected weight or bias: a, C and every δ are traced again on the worker. "
+                           "Editing the shared network changes only this tab's copy."))
+        form = QFormLayout()
+        self.edit_name = _label("", False)
+        form.addRow("parameter:", self.edit_name)
+        self.edit_spin = QDoubleSpinBox()
+        self.edit_spin.setRange(-100.0, 100.0)
+        self.edit_spin.setDecimals(3)
+        self.edit_spin.setSingleStep(0.1)
+        self.edit_spin.setKeyboardTracking(False)
+        form.addRow("new value:", self.edit_spin)
+        v.addLayout(form)
+        row = QHBoxLayout()
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.clicked.connect(self.apply_edit)
+        self.reset_button = QPushButton("Reset network")
+        self.reset_button.setToolTip("Forget the edits.")
+        self.reset_button.clicked.connect(lambda: self._choose_network(self.network_combo.currentIndex()))
+        row.addWidget(self.apply_button)
+        row.addWidget(self.reset_button)
+        v.addLayout(row)
+        self.edit_note = _label()
+        v.addWidget(self.edit_note)
+        v.addStretch(1)
+        return page
+
+    def _build_saturation_page(self):
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(_label("One sigmoid neuron learns input 1 → output 0 by gradient descent, 300 epochs "
+                           f"(<a href='{chapter_url(3)}'>chapter 3</a>). From (w, b) = (2, 2) it is saturated: "
+                           "with the quadratic cost it starts slowly; cross-entropy does not."))
+        row = QHBoxLayout()
+        self.sat_start = QComboBox()
+        for key, (w, b) in STARTS.items():
+            self.sat_start.addItem(f"start w = {w:g}, b = {b:g} ({key})", key)
+        self.sat_start.setCurrentIndex(1)
+        v.addWidget(self.sat_start)
+        self.sat_buttons = {}
+        for cost, eta in ETAS.items():
+            b = QPushButton(f"Run {cost}")
+            b.setToolTip(f"Gradient descent with the {cost} cost, η = {eta:g}, on the engine worker.")
+            b.clicked.connect(lambda _c=False, cost=cost: self.run_saturation(cost))
+            self.sat_buttons[cost] = b
+            row.addWidget(b)
+        self.sat_stop = QPushButton("Stop")
+        self.sat_stop.clicked.connect(self.ctx.client.stop)
+        row.addWidget(self.sat_stop)
+        v.addLayout(row)
+        plots = QHBoxLayout()
+        self.sat_plots, self.sat_curves = {}, {}
+        for cost, colour in (("quadratic", "#b2182b"), ("cross-entropy", "#2166ac")):
+            plot = pg.PlotWidget(title=f"{cost} cost, η = {ETAS[cost]:g}")
+            plot.setLabel("bottom", "epoch")
+            plot.setLabel("left", "C")
+            plot.setXRange(0, 300)
+            plot.setMinimumHeight(160)
+            self.sat_plots[cost] = plot
+            self.sat_curves[cost] = plot.plot([], [], pen=pg.mkPen(colour, width=2))
+            plots.addWidget(plot)
+        v.addLayout(plots, 1)
+        self.sat_label = _label()
+        v.addWidget(self.sat_label)
+        return page
+
+    # ================================================================== network and example
+    def _update_shared_choice(self) -> None:
+        shared = self.ctx.client.shared_network
+        text = (f"Shared network: {shared.network.sizes}" if shared is not None
+                else "Shared network (none yet)")
+        self.network_combo.setItemText(0, text)
+
+    @Slot(object)
+    def _on_network_changed(self, shared) -> None:
+        self._update_shared_choice()
+        if self.network_combo.currentData() == SHARED:
+            self._choose_network(0)
+
+    def _choose_network(self, index: int) -> None:
+        choice = self.network_combo.itemData(index)
+        self._edited = False
+        if choice == SHARED:
+            shared = self.ctx.client.shared_network
+            if shared is None:
+                self._net = None
+                self.network_note.setText("<b>No shared network yet</b>: train one in the Training tab or use "
+                                          "File ▸ Open. Meanwhile pick a small net or the untrained [784, 30, 10].")
+                self._set_inspection(None)
+                return
+            self._net = shared.network
+            self.network_note.setText(f"{shared.description} · cost: {self._net.cost.name}")
+        elif choice == MNIST_RANDOM:
+            self._net = ij.make_small_network([784, 30, 10], self.seed_spin.value(), self.cost_combo.currentData())
+            self.network_note.setText("random N(0, 1) weights, so it guesses; train one in the Training tab.")
+        else:
+            self._net = ij.make_small_network([int(n) for n in choice.split(",")], self.seed_spin.value(), self.cost_combo.currentData())
+            self.network_note.setText("")
+        self.cost_combo.setEnabled(choice != SHARED)
+        self.seed_spin.setEnabled(choice != SHARED)
+        self.selection = None
+        n_in = self._net.sizes[0]
+        if n_in == 784 and self.example_combo.currentData() == EX_TYPED:
+            self.example_combo.setCurrentIndex(0)
+        elif n_in != 784 and self.example_combo.currentData() != EX_TYPED:
+            self.example_combo.setCurrentIndex(1)
+        if n_in != 784:
+            rng = np.random.default_rng(self.seed_spin.value())
+            self.x_edit.setText(", ".join(f"{v:.2f}" for v in rng.random(n_in)))
+            self.y_edit.setText(", ".join("1" if j == 0 else "0" for j in range(self._net.sizes[-1])))
+        self._example_changed()
+
+    def _example_changed(self) -> None:
+        kind = self.example_combo.currentData()
+        mnist_like = kind in (EX_MNIST, EX_DRAW)
+        for w in (self.index_label, self.index_spin, self.random_button):
+            w.setVisible(kind == EX_MNIST)
+        self.x_label.setVisible(kind == EX_TYPED)
+        self.x_edit.setVisible(kind == EX_TYPED)
+        if self._net is None:
+            return
+        self.example_note.setText("")
+        if mnist_like and self._net.sizes[0] != 784:
+            self._input_error(f"MNIST digits need a network with 784 inputs; this one has {self._net.sizes[0]}. "
+                              "Choose the shared or the [784, 30, 10] network, or type x.")
+            return
+        try:
+            if kind == EX_TYPED:
+                x = ij.parse_numbers(self.x_edit.text(), self._net.sizes[0], "x")
+                y = self._parse_target(self.y_edit.text())
+                self._set_example(x, y, f"x = ({self.x_edit.text()})")
+            elif kind == EX_MNIST:
+                self.ctx.data.get(self._on_mnist, lambda msg: self._input_error(f"MNIST could not be loaded: {msg}"))
+            else:
+                if self._draw_input is None:
+                    self._input_error("Nothing from the Draw tab yet: draw a digit there and press "
+                                      "“Send to inspector”.")
+                    return
+                x, label, desc = self._draw_input
+                y = self._parse_target(self.y_edit.text()) if label < 0 else label
+                self._set_example(x, y, desc)
+        except ValueError as exc:
+            self._input_error(str(exc))
+
+    def _parse_target(self, text: str):
+        n = self._net.sizes[-1]
+        parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+        if len(parts) == 1 and n > 1:
+            try:
+                label = int(parts[0])
+            except ValueError:
+                raise ValueError(f"target y: a digit 0..{n - 1} or {n} numbers") from None
+            if not 0 <= label < n:
+                raise ValueError(f"target y: label {label} is outside 0..{n - 1}")
+            return label
+        return ij.parse_numbers(text, n, "target y")
+
+    def _input_error(self, message: str) -> None:
+        self.example_note.setText(f"<span style='color:#b00020'>{message}</span>")
+        self.ctx.status(message)
+
+    def _on_mnist(self, mnist) -> None:
+        self._mnist = mnist
+        if self.example_combo.currentData() != EX_MNIST or self._net is None or self._net.sizes[0] != 784:
+            return
+        test = mnist.test
+        self.index_spin.setMaximum(len(test) - 1)
+        i = self.index_spin.value()
+        label = int(test.labels[i])
+        self.y_edit.setText(str(label))
+        self._set_example(np.asarray(test.x(i)).reshape(-1), label, f"MNIST test image #{i} (a {label})")
+
+    def random_digit(self) -> None:
+        n = len(self._mnist.test) if self._mnist is not None else 10000
+        self.index_spin.setValue(int(np.random.default_rng().integers(n)))
+
+    @Slot(object, int, str)
+    def receive_input(self, x, label: int, description: str) -> None:
+        """The Draw tab's input (x: (784,) in [0, 1], label or −1)."""
+        self._draw_input = (np.array(x, dtype=np.float64).reshape(-1), int(label), description)
+        if label >= 0:
+            self.y_edit.setText(str(label))
+        self.example_combo.setCurrentIndex(self.example_combo.findData(EX_DRAW))
+        if self._net is None or self._net.sizes[0] != 784:
+            idx = self.network_combo.findData(SHARED if self.ctx.client.shared_network is not None else MNIST_RANDOM)
+            self.network_combo.setCurrentIndex(idx)
+            self._choose_network(idx)
+        else:
+            self._example_changed()
+        self.ctx.signals.showTab.emit(self.title)
+
+    def _set_example(self, x, y, description: str) -> None:
+        self._x, self._y, self._description = np.asarray(x, dtype=np.float64), y, description
+        self._retrace()
+
+    # ================================================================== worker round trips
+    def _retrace(self) -> None:
+        if self._net is None or self._x is None:
+            return
+        self._request(ij.trace_task, self._net, self._x, self._y, self._description)
+
+    def _request(self, fn, *args) -> None:
+        if self._pending is not None:
+            self.ctx.client.cancel_task(self._pending)  # a newer request wins; the late result is dropped
+        self._pending = self.ctx.client.run_task(fn, *args, on_result=self._on_inspection,
+                                                 on_error=self._on_task_error)
+
+    def _on_task_error(self, message: str) -> None:
+        self._pending = None
+        self._input_error(message)
+
+    def _on_inspection(self, insp: ij.Inspection) -> None:
+        self._pending = None
+        self._set_inspection(insp)
+
+    def _set_inspection(self, insp: ij.Inspection | None) -> None:
+        old_layers = self.inspection.network.sizes if self.inspection is not None else None
+        self.inspection = insp
+        if insp is None:
+            self.diagram.set_data(None, None)
+            self.equation_label.setText("")
+            self.detail_label.setText("")
+            return
+        self._net = insp.network if self._edited else self._net
+        L = insp.network.num_layers
+        if old_layers != insp.network.sizes or not self.steps:
+            self.steps = ij.steps(L)
+            self.step_index = len(self.steps) - 1
+        if self.selection is None or not self._valid(self.selection):
+            out = insp.trace.output
+            j = int(np.argmax(insp.trace.y)) if insp.trace.y.size > 1 else 0
+            self.selection = ("neuron", L, j if j < out.size else 0)
+        self.diagram.set_data(insp.network, insp.trace)
+        tr = insp.trace
+        pred = int(np.argmax(tr.output))
+        self.cost_label.setText(f"C = <b>{ij.fmt(tr.cost)}</b> ({insp.network.cost.name}) · output "
+                                f"argmax<sub>j</sub> a<sup>L</sup><sub>j</sub> = {pred}")
+        self.example_note.setText(self._description + (" · <i>edited network</i>" if self._edited else ""))
+        self._refresh()
+        if self.tools.currentIndex() == 1:
+            self._demon_changed(self.demon_slider.value())
+
+    def _valid(self, sel) -> bool:
+        sizes = self.inspection.network.sizes
+        if not 1 <= sel[1] <= len(sizes) or not 0 <= sel[2] < sizes[sel[1] - 1]:
+            return False
+        return sel[0] == "neuron" or (sel[1] >= 2 and 0 <= sel[3] < sizes[sel[1] - 2])
+
+    # ================================================================== stepping
+    def next_step(self) -> None:
+        self._go(self.step_index + 1)
+
+    def previous_step(self) -> None:
+        self._go(self.step_index - 1)
+
+    def run_to_end(self) -> None:
+        self._go(len(self.steps) - 1)
+
+    def go_to_start(self) -> None:
+        self._go(0)
+
+    def _go(self, index: int) -> None:
+        if not self.steps or self.inspection is None:
+            return
+        self.step_index = max(0, min(index, len(self.steps) - 1))
+        step = self.steps[self.step_index]
+        # show what the step computes
+        quantity = {"input": "a", "z": "z", "a": "a", "BP1": "delta", "BP2": "delta", "BP3": "delta"}.get(step.kind)
+        if quantity:
+            self.quantity_combo.setCurrentIndex(self.quantity_combo.findData(quantity))
+        self.weight_combo.setCurrentIndex(1 if step.kind == "BP4" else 0)
+        # move the selection into the layer the step computes
+        sizes = self.inspection.network.sizes
+        if step.kind in ("input", "z", "a", "BP1", "BP2"):
+            l_sel = self.selection[1] if self.selection else 0
+            j = self.selection[2] if self.selection else 0
+            if self.selection is None or self.selection[0] != "neuron" or l_sel != step.l:
+                self.selection = ("neuron", step.l, min(j, sizes[step.l - 1] - 1))
+        elif self.selection is None or self.selection[1] < 2:
+            self.selection = ("neuron", 2, 0)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        insp = self.inspection
+        if insp is None:
+            return
+        step = self.steps[self.step_index]
+        idx, steps = self.step_index, self.steps
+        self.diagram.set_known(lambda q, l: ij.known(steps, idx, q, l))
+        L = insp.network.num_layers
+        self.diagram.set_highlight(range(2, L + 1) if step.l == 0 else (step.l,))
+        self.diagram.set_selection(self.selection)
+        self.prev_button.setEnabled(idx > 0)
+        self.start_button.setEnabled(idx > 0)
+        self.next_button.setEnabled(idx < len(steps) - 1)
+        self.end_button.setEnabled(idx < len(steps) - 1)
+        self.step_label.setText(f"Step {idx + 1} of {len(steps)}: <b>{step.title}</b>")
+        self.equation_label.setText(self._equation_for_selection(step))
+        self._show_selection()
+
+    def _equation_for_selection(self, step: ij.Step) -> str:
+        insp, sel = self.inspection, self.selection
+        kind, l, j = sel[0], sel[1], sel[2]
+        if step.kind in ("BP3", "BP4") and l < 2:
+            note = "<br><span style='color:#777'>(inputs have no bias or weights: shown for neuron 0 of layer 2)</span>"
+            return self._equation_for(step, ("neuron", 2, 0)) + note
+        return self._equation_for(step, sel)
+
+    def _equation_for(self, step: ij.Step, sel: tuple) -> str:
+        insp = self.inspection
+        kind, l, j = sel[0], sel[1], sel[2]
+        if step.kind == "BP4":
+            if kind == "weight":
+                k = sel[3]
+            else:
+                prev = insp.trace.layer(l - 1).a
+                k = int(np.argmax(prev))
+            return ij.equation(insp.network, insp.trace, step, l, j, k)
+        if step.kind == "BP3":
+            return ij.equation(insp.network, insp.trace, step, l, j)
+        L = insp.network.num_layers
+        fits = {"input": l == 1, "z": l >= 2, "a": l >= 2, "BP1": l == L, "BP2": 2 <= l < L}[step.kind]
+        if kind == "neuron" and fits:
+            eq = ij.equation(insp.network, insp.trace, step, l, j)
+            if l != step.l:
+                eq += (f"<br><span style='color:#777'>(the same equation for the neuron you selected; this step "
+                       f"computes layer {step.l})</span>")
+            return eq
+        return (ij.equation(insp.network, insp.trace, step, step.l, 0)
+                + f"<br><span style='color:#777'>(for neuron 0 of layer {step.l}: click a neuron there)</span>")
+
+    def _show_selection(self) -> None:
+        insp, sel = self.inspection, self.selection
+        tr, net = insp.trace, insp.network
+        steps, idx = self.steps, self.step_index
+        L = net.num_layers
+        rows, flag = [], ""
+        self.detail_values = {}
+
+        def row(key, html_name, value, quantity, l):
+            self.detail_values[key] = float(value)
+            later = not ij.known(steps, idx, quantity, l)
+            text = ij.fmt(value) + (" <span style='color:#999'>(later step)</span>" if later else "")
+            rows.append(f"<tr><td>{html_name}</td><td align='right'>&nbsp;{text}</td></tr>")
+
+        if sel[0] == "neuron":
+            _, l, j = sel
+            lay = tr.layer(l)
+            where = "input" if l == 1 else ("output" if l == L else "hidden")
+            head = f"Neuron j = {j} of layer l = {l} ({where})"
+            if l == 1:
+                row("a", f"a<sup>1</sup><sub>{j}</sub> = x<sub>{j}</sub>", lay.a[j], "a", 1)
+            else:
+                row("z", ij.sym("z", l, j), lay.z[j], "z", l)
+                row("a", ij.sym("a", l, j), lay.a[j], "a", l)
+                if lay.sigma_prime is not None:
+                    row("sigma_prime", f"σ′({ij.sym('z', l, j)})", lay.sigma_prime[j], "sp", l)
+                row("delta", ij.sym("δ", l, j), lay.delta[j], "delta", l)
+                row("nabla_b", f"∂C/∂{ij.sym('b', l, j)} = {ij.sym('δ', l, j)}", lay.nabla_b[j], "nabla_b", l)
+                if l == L:
+                    row("y", f"y<sub>{j}</sub>", tr.y[j], "a", 1)
+                if lay.sigma_prime is not None and lay.sigma_prime[j] < ij.SATURATION_THRESHOLD:
+                    flag = SLOWLY.format(sp=ij.fmt(lay.sigma_prime[j]), thr=ij.SATURATION_THRESHOLD,
+                                         url=chapter_url(2), url3=chapter_url(3))
+            self.edit_name.setText(f"b<sup>{l}</sup><sub>{j}</sub>" if l >= 2 else "(select a neuron of layer ≥ 2 or a weight)")
+            if l >= 2:
+                self.edit_spin.setValue(float(net.biases[l - 2][j]))
+            self.apply_button.setEnabled(l >= 2)
+        else:
+            _, l, j, k = sel
+            lay, prev = tr.layer(l), tr.layer(l - 1)
+            head = f"Weight {ij.sym('w', l, f'{j},{k}')}: from neuron k = {k} of layer {l - 1} to neuron j = {j} of layer {l}"
+            row("w", ij.sym("w", l, f"{j},{k}"), net.weights[l - 2][j, k], "a", 1)
+            row("a_in", f"a<sub>in</sub> = {ij.sym('a', l - 1, k)}", prev.a[k], "a", l - 1)
+            row("delta_out", f"δ<sub>out</sub> = {ij.sym('δ', l, j)}", lay.delta[j], "delta", l)
+            row("nabla_w", "∂C/∂w = a<sub>in</sub> δ<sub>out</sub>", lay.nabla_w[j, k], "nabla_w", l)
+            notes = []
+            if abs(prev.a[k]) < ij.SATURATION_THRESHOLD:
+                notes.append("its input activation a<sub>in</sub> is low, so ∂C/∂w = a<sub>in</sub>δ<sub>out</sub> is "
+                             "small: this weight learns slowly")
+            if lay.sigma_prime is not None and lay.sigma_prime[j] < ij.SATURATION_THRESHOLD:
+                notes.append(f"its output neuron is saturated (σ′(z) = {ij.fmt(lay.sigma_prime[j])}), so δ<sub>out</sub> "
+                             "is small: this weight learns slowly")
+            if notes:
+                flag = "<b>Learns slowly</b>: " + "; ".join(notes) + f" (<a href='{chapter_url(2)}'>chapter 2</a>)."
+            self.edit_name.setText(ij.sym("w", l, f"{j},{k}"))
+            self.edit_spin.setValue(float(net.weights[l - 2][j, k]))
+            self.apply_button.setEnabled(True)
+        self.detail_label.setText(f"{head}<table>{''.join(rows)}</table>")
+        self.saturation_flag.setText(flag)
+        self.saturation_flag.setVisible(bool(flag))
+
+    @Slot(int, int)
+    def _on_neuron_clicked(self, l: int, j: int) -> None:
+        self.select(("neuron", l, j))
+
+    @Slot(int, int, int)
+    def _on_weight_clicked(self, l: int, j: int, k: int) -> None:
+        self.select(("weight", l, j, k))
+
+    def select(self, selection: tuple) -> None:
+        if self.inspection is None or not self._valid(selection):
+            return
+        self.selection = selection
+        self._refresh()
+        if self.tools.currentIndex() == 1:
+            self._demon_changed(self.demon_slider.value())
+
+    # ================================================================== tools
+    def _target_and_net(self):
+        if self.inspection is None:
+            self.ctx.error("Nothing to check", "Choose a network and an example first.")
+            return None
+        return self.inspection.network, self.inspection.trace.x, self.inspection.trace.y
+
+    def check_selected(self) -> None:
+        got = self._target_and_net()
+        if got is None:
+            return
+        net, x, y = got
+        sel = self.selection
+        if sel[0] == "neuron" and sel[1] < 2:
+            self.check_label.setText("Select a neuron of layer 2..L (its bias) or a weight.")
+            return
+        args = ("w", sel[1], sel[2], sel[3]) if sel[0] == "weight" else ("b", sel[1], sel[2], None)
+        self.check_label.setText("Checking…")
+        self.ctx.client.run_task(ij.check_parameter_task, net, x, y, *args, on_result=self._on_param_check,
+                                 on_error=lambda m: self.check_label.setText(f"<span style='color:#b00020'>{m}</span>"))
+
+    def _on_param_check(self, pc: ij.ParameterCheck) -> None:
+        name = ij.sym("w", pc.l, f"{pc.j},{pc.k}") if pc.kind == "w" else ij.sym("b", pc.l, pc.j)
+        n = self.inspection.network.num_parameters if self.inspection else 0
+        self.check_label.setText(
+            f"<table><tr><td>∂C/∂{name} by backprop</td><td align='right'>&nbsp;{pc.backprop:.10g}</td></tr>"
+            f"<tr><td>by finite differences</td><td align='right'>&nbsp;{pc.numerical:.10g}</td></tr>"
+            f"<tr><td>relative error</td><td align='right'>&nbsp;{pc.relative_error:.1e}</td></tr></table>"
+            f"Finite differences: {pc.forward_passes_numerical} forward passes for this one parameter "
+            f"({2 * n:,} for all {n:,}); backprop: 1 forward + 1 backward pass for all of them.")
+
+    def check_network(self) -> None:
+        got = self._target_and_net()
+        if got is None:
+            return
+        net, x, y = got
+        self.check_label.setText("Checking…")
+        self.check_all_button.setEnabled(False)
+
+        def done(res):
+            self.check_all_button.setEnabled(True)
+            self._on_network_check(res)
+
+        def failed(msg):
+            self.check_all_button.setEnabled(True)
+            self.check_label.setText(f"<span style='color:#b00020'>{msg}</span>")
+
+        self.ctx.client.run_task(ij.check_network_task, net, x, y, on_result=done, on_error=failed)
+
+    def _on_network_check(self, res) -> None:
+        which = ("every parameter" if res.n_checked == res.n_parameters
+                 else f"a random sample of {res.n_checked:,} of the {res.n_parameters:,} parameters")
+        kind, l, j, k = res.worst
+        worst = ij.sym("w", l, f"{j},{k}") if kind == "w" else ij.sym("b", l, j)
+        self.check_label.setText(
+            f"Checked {which}.<br>relative error ‖∇<sub>bp</sub> − ∇<sub>fd</sub>‖ / (‖∇<sub>bp</sub>‖ + ‖∇<sub>fd</sub>‖) = "
+            f"<b>{res.relative_error:.1e}</b><br>largest single relative error {res.max_relative_error:.1e} (at {worst}; "
+            "tiny gradients are dominated by rounding in the difference)<br>"
+            f"forward passes: finite differences {res.forward_passes_numerical:,}; backprop 1 forward + 1 backward.")
+
+    def _demon_changed(self, value: int) -> None:
+        dz = value / 100.0
+        self.demon_value.setText(f"{dz:+.2f}".replace("-", ij.MINUS))
+        if self.inspection is None:
+            return
+        sel = self.selection
+        if sel[0] != "neuron" or sel[1] < 2:
+            self.demon_label.setText("Select a neuron of layer 2..L: the demon changes its weighted input z.")
+            return
+        net, tr = self.inspection.network, self.inspection.trace
+        if self._pending_demon is not None:
+            self.ctx.client.cancel_task(self._pending_demon)
+        self._pending_demon = self.ctx.client.run_task(
+            ij.demon_task, net, tr.x, tr.y, sel[1], sel[2], dz, on_result=self._on_demon,
+            on_error=lambda m: self.demon_label.setText(f"<span style='color:#b00020'>{m}</span>"))
+
+    def _on_demon(self, res: ij.DemonResult) -> None:
+        self._pending_demon = None
+        l, j = res.l, res.j
+        self.demon_result = res
+        self.demon_label.setText(
+            f"<table><tr><td>C</td><td align='right'>&nbsp;{ij.fmt(res.cost)}</td></tr>"
+            f"<tr><td>C with {ij.sym('z', l, j)} + Δz</td><td align='right'>&nbsp;{ij.fmt(res.nudged_cost)}</td></tr>"
+            f"<tr><td><b>actual ΔC</b></td><td align='right'>&nbsp;<b>{ij.fmt(res.actual_change)}</b></td></tr>"
+            f"<tr><td><b>{ij.sym('δ', l, j)}Δz</b> = {ij.fmtp(res.delta)} × {ij.fmtp(res.dz)}</td>"
+            f"<td align='right'>&nbsp;<b>{ij.fmt(res.predicted_change)}</b></td></tr></table>"
+            "The two agree better the smaller Δz is: δ is the slope ∂C/∂z.")
+
+    def apply_edit(self) -> None:
+        if self.inspection is None:
+            return
+        sel = self.selection
+        if sel[0] == "neuron" and sel[1] < 2:
+            self.edit_note.setText("Inputs have no weights or bias: select a neuron of layer 2..L or a weight.")
+            return
+        value = self.edit_spin.value()
+        args = ("w", sel[1], sel[2], sel[3]) if sel[0] == "weight" else ("b", sel[1], sel[2], None)
+        self._edited = True
+        self.edit_note.setText("")
+        tr = self.inspection.trace
+        self._request(ij.edit_task, self.inspection.network, tr.x, tr.y, *args, value, self._description)
+
+    def run_saturation(self, cost: str) -> None:
+        start = self.sat_start.currentData()
+        self.sat_curves[cost].setData([], [])
+
+        def failed(msg):
+            self.sat_label.setText(f"<span style='color:#b00020'>{msg}</span>")
+
+        job = self.ctx.client.start_job("saturation demo", ij.saturation_job, start, cost, self.saturation_pace,
+                                        on_snapshot=self._on_saturation, on_finished=self._on_saturation_done,
+                                        on_failed=failed)
+        if job is not None:
+            self.sat_label.setText(f"Running {cost}…")
+
+    def _on_saturation(self, snap: ij.SaturationProgress) -> None:
+        self.saturation_runs[snap.cost] = snap
+        recs = snap.records
+        self.sat_curves[snap.cost].setData([r.epoch for r in recs], [r.cost for r in recs])
+        r = snap.last
+        self.sat_label.setText(f"{snap.cost}, start {snap.start}: epoch {r.epoch}, w = {ij.fmt(r.w)}, "
+                               f"b = {ij.fmt(r.b)}, output a = {ij.fmt(r.a)}, C = {ij.fmt(r.cost)}")
+
+    def _on_saturation_done(self, final) -> None:
+        if final is not None:
+            self._on_saturation(final)
+
+    # ================================================================== settings
+    def save_settings(self, settings) -> None:
+        settings.setValue("network", self.network_combo.currentIndex())
+        settings.setValue("seed", self.seed_spin.value())
+        settings.setValue("cost", self.cost_combo.currentIndex())
+        settings.setValue("index", self.index_spin.value())
+        settings.setValue("x", self.x_edit.text())
+
+    def restore_settings(self, settings) -> None:
+        def get_int(key, default):
+            try:
+                return int(settings.value(key, default))
+            except (TypeError, ValueError):
+                return default
+
+        net = get_int("network", -1)
+        if 0 <= net < self.network_combo.count():
+            self.network_combo.setCurrentIndex(net)
+        self.seed_spin.blockSignals(True)
+        self.seed_spin.setValue(max(0, get_int("seed", 0)))
+        self.seed_spin.blockSignals(False)
+        c = get_int("cost", 0)
+        if 0 <= c < self.cost_combo.count():
+            self.cost_combo.setCurrentIndex(c)
+        self.index_spin.blockSignals(True)
+        self.index_spin.setValue(max(0, get_int("index", 0)))
+        self.index_spin.blockSignals(False)
+        self._choose_network(self.network_combo.currentIndex())
+
+    def shutdown(self) -> None:
+        if self._pending is not None:
+            self.ctx.client.cancel_task(self._pending)

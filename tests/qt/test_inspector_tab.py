@@ -1,0 +1,301 @@
+"""The Backprop inspector tab: every number it shows is the engine's trace, computed on the worker."""
+
+import re
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
+from nndl_gui import inspector_jobs as ij  # noqa: E402
+from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
+from nndl_gui.engine.network import Network  # noqa: E402
+from nndl_gui.engine.trace import nudged_cost, trace  # noqa: E402
+from nndl_gui.worker import EngineClient  # noqa: E402
+
+
+@pytest.fixture
+def ctx(qtbot, tmp_path):
+    client = EngineClient()
+    errors = []
+    c = AppContext(client, DataManager(client), QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                   lambda text: None, lambda title, text: errors.append((title, text)))
+    c.errors = errors
+    yield c
+    assert client.shutdown()
+
+
+@pytest.fixture
+def tab(qtbot, ctx):
+    from nndl_gui.tabs.inspector import InspectorTab
+
+    t = InspectorTab(ctx)
+    qtbot.addWidget(t)
+    t.resize(1280, 780)
+    t.show()
+    assert qtbot.waitUntil(lambda: t.inspection is not None, timeout=5000) is None
+    yield t
+    t.shutdown()
+
+
+def choose(qtbot, tab, data, cost_index=0):
+    tab.cost_combo.setCurrentIndex(cost_index)
+    i = tab.network_combo.findData(data)
+    tab.network_combo.setCurrentIndex(i)
+    tab._choose_network(i)
+    sizes = [int(n) for n in data.split(",")] if "," in data else None
+    qtbot.waitUntil(lambda: tab.inspection is not None and tab._pending is None
+                    and (sizes is None or tab.inspection.network.sizes == sizes), timeout=5000)
+
+
+def number(text):
+    return float(text.replace(ij.MINUS, "-"))
+
+
+def expected_result(step, sel, ref, net):
+    """The trace number the step's equation must end with, by the rule the tab states on screen."""
+    L = net.num_layers
+    _, l, j = sel[:3]
+    if step.kind in ("BP3", "BP4"):
+        if l < 2:
+            l, j = 2, 0
+        if step.kind == "BP3":
+            return ref.layer(l).nabla_b[j]
+        k = sel[3] if sel[0] == "weight" else int(np.argmax(ref.layer(l - 1).a))
+        return ref.layer(l).nabla_w[j, k]
+    fits = {"input": l == 1, "z": l >= 2, "a": l >= 2, "BP1": l == L, "BP2": 2 <= l < L}[step.kind]
+    if not fits:
+        l, j = step.l, 0
+    attr = {"input": "a", "z": "z", "a": "a", "BP1": "delta", "BP2": "delta"}[step.kind]
+    return getattr(ref.layer(l), attr)[j]
+
+
+def reference(tab):
+    """The engine's trace computed here, independently of the tab and the worker."""
+    insp = tab.inspection
+    return trace(insp.network, insp.trace.x, insp.trace.y)
+
+
+@pytest.mark.parametrize("sizes,cost_index", [("2,3,2", 0), ("2,3,3,2", 1)])
+def test_every_number_shown_equals_the_engine_trace(qtbot, tab, sizes, cost_index):
+    choose(qtbot, tab, sizes, cost_index)
+    ref = reference(tab)
+    net = tab.inspection.network
+    L = net.num_layers
+    attr = {"z": "z", "a": "a", "sp": "sigma_prime", "delta": "delta"}
+    for step in range(len(tab.steps)):
+        tab._go(step)
+        for l in range(1, L + 1):
+            for j in range(net.sizes[l - 1]):
+                tab.select(("neuron", l, j))
+                lay = ref.layer(l)
+                expect = {"a": lay.a[j]} if l == 1 else {
+                    "z": lay.z[j], "a": lay.a[j], "sigma_prime": lay.sigma_prime[j], "delta": lay.delta[j],
+                    "nabla_b": lay.nabla_b[j]}
+                if l == L:
+                    expect["y"] = ref.y[j]
+                assert tab.detail_values == pytest.approx(expect, rel=0, abs=0)
+                text = tab.detail_label.text()
+                for v in expect.values():
+                    assert ij.fmt(v) in text
+                # the equation's result is the trace's number for this step
+                eq = tab.equation_label.text()
+                bold = re.search(r"<b>([^<]+)</b>", eq)
+                assert bold is not None
+                assert bold.group(1) == ij.fmt(expected_result(tab.steps[step], ("neuron", l, j), ref, net))
+        # the diagram's circles: the chosen quantity from the trace, or "?" when not computed yet
+        for q, a in attr.items():
+            tab.quantity_combo.setCurrentIndex(tab.quantity_combo.findData(q))
+            shown = tab.diagram.displayed_values()
+            for (l, j), v in shown.items():
+                known = l == 1 and q == "a" or ij.known(tab.steps, step, q, l)
+                if l == 1 and not (q == "a"):
+                    assert v == ref.layer(1).a[j]  # input circles show x
+                elif known:
+                    assert v == getattr(ref.layer(l), a)[j]
+                else:
+                    assert v is None
+    # weights: ∂C/∂w = a_in δ_out
+    for l in range(2, L + 1):
+        for j in range(net.sizes[l - 1]):
+            for k in range(net.sizes[l - 2]):
+                tab.select(("weight", l, j, k))
+                assert tab.detail_values == {
+                    "w": net.weights[l - 2][j, k], "a_in": ref.layer(l - 1).a[k],
+                    "delta_out": ref.layer(l).delta[j], "nabla_w": ref.layer(l).nabla_w[j, k]}
+
+
+def test_equation_substitutes_the_selected_neurons_numbers(qtbot, tab):
+    choose(qtbot, tab, "2,3,2")
+    ref = reference(tab)
+    bp1 = [i for i, s in enumerate(tab.steps) if s.kind == "BP1"][0]
+    tab._go(bp1)
+    tab.select(("neuron", 3, 1))
+    eq = tab.equation_label.text()
+    lay = ref.layer(3)
+    assert "BP1" in tab.step_label.text()
+    assert f"({ij.fmt(lay.a[1])} − {ij.fmtp(ref.y[1])}) × {ij.fmtp(lay.sigma_prime[1])} = <b>{ij.fmt(lay.delta[1])}</b>" in eq
+    # the diagram highlights the layer BP1 computes and colours by δ, known only at the output so far
+    assert tab.diagram.highlight_layers == (3,)
+    assert tab.quantity_combo.currentData() == "delta"
+    vals = tab.diagram.displayed_values()
+    assert vals[(3, 1)] == lay.delta[1] and vals[(2, 0)] is None
+
+
+def test_next_previous_end_and_keyboard(qtbot, tab):
+    n = len(tab.steps)
+    tab.go_to_start()
+    assert tab.step_index == 0 and not tab.prev_button.isEnabled()
+    qtbot.mouseClick(tab.next_button, Qt.MouseButton.LeftButton)
+    assert tab.step_index == 1 and tab.steps[1].kind == "z"
+    tab.setFocus()
+    qtbot.keyClick(tab, Qt.Key.Key_Right)
+    assert tab.step_index == 2
+    qtbot.keyClick(tab, Qt.Key.Key_Left)
+    assert tab.step_index == 1
+    qtbot.mouseClick(tab.end_button, Qt.MouseButton.LeftButton)
+    assert tab.step_index == n - 1 and not tab.next_button.isEnabled()
+    tab.next_step()
+    assert tab.step_index == n - 1
+
+
+def test_clicking_the_diagram_selects_neurons_and_weights(qtbot, tab):
+    choose(qtbot, tab, "2,3,2")
+    d = tab.diagram
+    pos, r, *_ = d._layout()
+    qtbot.mouseClick(d, Qt.MouseButton.LeftButton, pos=pos[(2, 1)].toPoint())
+    assert tab.selection == ("neuron", 2, 1)
+    a, b = pos[(2, 2)], pos[(3, 0)]
+    mid = (a * 0.5 + b * 0.5).toPoint()
+    assert d.hit(a * 0.5 + b * 0.5) == ("weight", 3, 0, 2)
+    qtbot.mouseClick(d, Qt.MouseButton.LeftButton, pos=mid)
+    assert tab.selection == ("weight", 3, 0, 2)
+
+
+def test_editing_a_weight_updates_a_cost_and_every_delta(qtbot, tab):
+    choose(qtbot, tab, "2,3,3,2")
+    before = tab.inspection
+    tab.select(("weight", 2, 1, 0))
+    tab.edit_spin.setValue(4.25)
+    qtbot.mouseClick(tab.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.inspection is not before and tab._pending is None, timeout=5000)
+    expected_net = before.network.copy()
+    expected_net.weights[0][1, 0] = 4.25
+    ref = trace(expected_net, before.trace.x, before.trace.y)
+    now = tab.inspection.trace
+    assert tab.inspection.network.weights[0][1, 0] == 4.25
+    assert before.network.weights[0][1, 0] != 4.25  # the old network was not mutated
+    assert now.cost == ref.cost != before.trace.cost
+    for l in range(2, 5):
+        np.testing.assert_array_equal(now.layer(l).a, ref.layer(l).a)
+        np.testing.assert_array_equal(now.layer(l).delta, ref.layer(l).delta)
+    assert ij.fmt(ref.cost) in tab.cost_label.text()
+    # a second edit builds on the first
+    tab.select(("neuron", 3, 0))
+    tab.edit_spin.setValue(-1.5)
+    tab.apply_edit()
+    qtbot.waitUntil(lambda: tab.inspection.network.biases[1][0] == -1.5, timeout=5000)
+    assert tab.inspection.network.weights[0][1, 0] == 4.25
+
+
+def test_gradient_checks_in_the_tab(qtbot, tab):
+    choose(qtbot, tab, "2,3,2")
+    tab.select(("weight", 3, 1, 2))
+    tab.check_selected()
+    qtbot.waitUntil(lambda: "relative error" in tab.check_label.text(), timeout=5000)
+    text = tab.check_label.text()
+    bp = tab.inspection.trace.layer(3).nabla_w[1, 2]
+    assert f"{bp:.10g}" in text and "2 forward passes" in text
+    err = float(re.search(r"relative error</td><td align='right'>&nbsp;([0-9.e+-]+)", text).group(1))
+    assert err < 1e-7
+    tab.check_network()
+    qtbot.waitUntil(lambda: "Checked" in tab.check_label.text(), timeout=5000)
+    assert "every parameter" in tab.check_label.text() and "34" in tab.check_label.text()
+
+
+def test_the_demon(qtbot, tab):
+    choose(qtbot, tab, "2,3,2")
+    tab.tools.setCurrentIndex(1)
+    tab.select(("neuron", 2, 1))
+    tab.demon_slider.setValue(-40)
+    qtbot.waitUntil(lambda: getattr(tab, "demon_result", None) is not None and tab.demon_result.dz == -0.4
+                    and tab.demon_result.j == 1, timeout=5000)
+    res = tab.demon_result
+    insp = tab.inspection
+    assert res.nudged_cost == nudged_cost(insp.network, insp.trace.x, insp.trace.y, 2, 1, -0.4)
+    assert res.delta == insp.trace.layer(2).delta[1]
+    assert ij.fmt(res.actual_change) in tab.demon_label.text()
+    assert ij.fmt(res.delta * -0.4) in tab.demon_label.text()
+
+
+def test_draw_tab_input_and_bad_typed_input(qtbot, ctx, tab):
+    choose(qtbot, tab, "2,3,2")
+    tab.x_edit.setText("1, 2, 3")
+    tab._example_changed()
+    assert "needs 2 numbers" in tab.example_note.text()
+    tab.x_edit.setText("oops")
+    tab._example_changed()
+    assert "separated by commas" in tab.example_note.text()
+    x = np.random.default_rng(0).random(784).astype(np.float32)
+    ctx.signals.sendToInspector.emit(x, 3, "drawn digit")
+    qtbot.waitUntil(lambda: tab.inspection is not None and tab.inspection.network.sizes[0] == 784
+                    and tab._pending is None, timeout=5000)
+    tr = tab.inspection.trace
+    np.testing.assert_array_equal(tr.x, x.astype(np.float64))
+    np.testing.assert_array_equal(tr.y, np.eye(10)[3])
+    assert tab.diagram.shown(1) == 0  # 784 inputs: an image, not circles
+    assert tab.diagram.capped_note(2) == "" and tab.diagram.shown(2) == 30
+
+
+def test_shared_network_is_traced_in_float64_and_never_changed(qtbot, ctx, tab):
+    net = Network([3, 4, 2], rng=5)  # float32, as the trainer makes
+    ctx.client.set_network(net, "tiny shared", "test")
+    qtbot.waitUntil(lambda: ctx.client.shared_network is not None, timeout=5000)
+    i = tab.network_combo.findData("shared")
+    tab.network_combo.setCurrentIndex(i)
+    tab._choose_network(i)
+    qtbot.waitUntil(lambda: tab.inspection.network.sizes == [3, 4, 2] and tab._pending is None, timeout=5000)
+    shared = ctx.client.shared_network.network
+    ref = trace(shared.copy(np.float64), tab.inspection.trace.x, tab.inspection.trace.y)
+    assert tab.inspection.trace.cost == ref.cost
+    tab.select(("neuron", 2, 0))
+    tab.edit_spin.setValue(9.0)
+    tab.apply_edit()
+    qtbot.waitUntil(lambda: tab.inspection.network.biases[0][0] == 9.0, timeout=5000)
+    assert shared.biases[0][0] != 9.0
+    assert "edited" in tab.example_note.text()
+
+
+def test_saturation_demo_runs_on_the_worker(qtbot, tab):
+    tab.saturation_pace = 0.0
+    tab.sat_start.setCurrentIndex(tab.sat_start.findData("saturated"))
+    tab.run_saturation("quadratic")
+    qtbot.waitUntil(lambda: "quadratic" in tab.saturation_runs
+                    and tab.saturation_runs["quadratic"].last.epoch == 300 and not tab.ctx.client.busy,
+                    timeout=5000)
+    xs, ys = tab.sat_curves["quadratic"].getData()
+    recs = list(ij.saturation_run("saturated", "quadratic"))
+    np.testing.assert_array_equal(ys, [r.cost for r in recs])
+    assert len(xs) == 301
+    assert "epoch 300" in tab.sat_label.text()
+
+
+def test_settings_round_trip(qtbot, ctx, tab, tmp_path):
+    choose(qtbot, tab, "3,4,2")
+    tab.seed_spin.setValue(7)
+    s = QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat)
+    tab.save_settings(s)
+    from nndl_gui.tabs.inspector import InspectorTab
+
+    other = InspectorTab(ctx)
+    qtbot.addWidget(other)
+    other.restore_settings(s)
+    assert other.network_combo.currentData() == "3,4,2" and other.seed_spin.value() == 7
+    qtbot.waitUntil(lambda: other.inspection is not None and other.inspection.network.sizes == [3, 4, 2]
+                    and other._pending is None, timeout=5000)
+    bad = QSettings(str(tmp_path / "bad.ini"), QSettings.Format.IniFormat)
+    bad.setValue("network", "nonsense")
+    bad.setValue("seed", [1, 2])
+    other.restore_settings(bad)  # ignored, no crash
