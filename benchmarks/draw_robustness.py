@@ -77,7 +77,7 @@ def main(argv=None) -> int:
         "benchmark": "draw_robustness",
         "network": args.network,
         "sizes": net.sizes,
-        "data": str(mnist.path) if hasattr(mnist, "path") else None,
+        "data": mnist.source,
         "digits": len(labels),
         "seed": args.seed,
         "canvas": 280,
