@@ -252,11 +252,11 @@ MINUS = "\u2212"
 
 
 def fmt(v: float) -> str:
-    """A number as the tab shows it: 3 decimals, or 3 significant digits for tiny values; a real minus."""
+    """A number as the tab shows it: 3 decimals, or 3 significant digits below 0.01; a real minus sign."""
     v = float(v)
     if v == 0:
         s = "0.000"
-    elif abs(v) >= 1e-3 and abs(v) < 1e5:
+    elif abs(v) >= 1e-2 and abs(v) < 1e5:
         s = f"{v:.3f}"
     else:
         s = f"{v:.2e}"

@@ -158,7 +158,7 @@ def test_equations_substitute_the_trace_numbers(cost):
 
 def test_fmt_and_parse_numbers():
     assert ij.fmt(-0.0531) == "−0.053" and ij.fmt(0) == "0.000" and ij.fmt(2.5e-6) == "2.50e−06"
-    assert ij.fmtp(-1.0) == "(−1.000)"
+    assert ij.fmtp(-1.0) == "(−1.000)" and ij.fmt(0.00131) == "1.31e−03"
     np.testing.assert_array_equal(ij.parse_numbers("0.5, 1", 2, "x"), [0.5, 1.0])
     with pytest.raises(ValueError, match="needs 2 numbers"):
         ij.parse_numbers("1 2 3", 2, "x")

@@ -119,14 +119,16 @@ class InspectorTab(Tab):
                                       "or a small sigmoid network built here where every number fits on screen.")
         self.network_combo.activated.connect(self._choose_network)
         row.addWidget(self.network_combo)
-        row.addWidget(QLabel("cost C:"))
+        self.cost_title = QLabel("cost C:")
+        row.addWidget(self.cost_title)
         self.cost_combo = QComboBox()
         self.cost_combo.addItem("quadratic ½‖a − y‖²", "quadratic")
         self.cost_combo.addItem("cross-entropy", "cross-entropy")
         self.cost_combo.setToolTip("Cost of the networks built here (the shared network keeps its own).")
         self.cost_combo.activated.connect(lambda _i: self._choose_network(self.network_combo.currentIndex()))
         row.addWidget(self.cost_combo)
-        row.addWidget(QLabel("seed:"))
+        self.seed_title = QLabel("seed:")
+        row.addWidget(self.seed_title)
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 9999)
         self.seed_spin.setToolTip("Random seed of the weights and biases, N(0, 1) as in chapters 1–2.")
@@ -353,9 +355,11 @@ class InspectorTab(Tab):
         plots = QHBoxLayout()
         self.sat_plots, self.sat_curves = {}, {}
         for cost, colour in (("quadratic", "#b2182b"), ("cross-entropy", "#2166ac")):
-            plot = pg.PlotWidget(title=f"{cost} cost, η = {ETAS[cost]:g}")
+            plot = pg.PlotWidget()
+            plot.setTitle(f"{cost}, η = {ETAS[cost]:g}", size="9pt")
             plot.setLabel("bottom", "epoch")
-            plot.setLabel("left", "C")
+            plot.setLabel("left", "cost C")
+            plot.getAxis("left").enableAutoSIPrefix(False)
             plot.setXRange(0, 300)
             plot.setMinimumHeight(160)
             self.sat_plots[cost] = plot
@@ -398,8 +402,8 @@ class InspectorTab(Tab):
         else:
             self._net = ij.make_small_network([int(n) for n in choice.split(",")], self.seed_spin.value(), self.cost_combo.currentData())
             self.network_note.setText("")
-        self.cost_combo.setEnabled(choice != SHARED)
-        self.seed_spin.setEnabled(choice != SHARED)
+        for w in (self.cost_title, self.cost_combo, self.seed_title, self.seed_spin):
+            w.setVisible(choice != SHARED)  # the shared network has its own cost and weights
         self.selection = None
         n_in = self._net.sizes[0]
         if n_in == 784 and self.example_combo.currentData() == EX_TYPED:

@@ -182,7 +182,7 @@ class NetworkDiagram(QWidget):
     def _layout(self):
         """Positions: {(l, j): centre}, radius, {l: x}, input image rect or None, weight image rect."""
         w, h = self.width() - 120, self.height()  # room on the right for output labels and the colour bar
-        top, bottom = 50, 50
+        top, bottom = 66, 40
         L = self.net.num_layers
         xs = {l: 60 + (w - 120) * (l - 1) / max(L - 1, 1) for l in range(1, L + 1)}
         image_rect = weights_rect = None
@@ -195,11 +195,11 @@ class NetworkDiagram(QWidget):
             image_rect = QRectF(xs[1] - side / 2, top + 10, side, side)
             weights_rect = QRectF(xs[1] - side / 2, top + side + 40, side, side)
         n_max = max(self.shown(l) for l in range(1, L + 1))
-        radius = min(24.0, 0.4 * min(80.0, max(MIN_SPACING, (h - top - bottom) / max(n_max, 1))))
+        radius = min(26.0, 0.4 * min(100.0, max(MIN_SPACING, (h - top - bottom) / max(n_max, 1))))
         pos = {}
         for l in range(1, L + 1):
             n = self.shown(l)
-            spacing = min(80.0, max(MIN_SPACING, (h - top - bottom) / max(n, 1)), 6 * radius)
+            spacing = min(100.0, max(MIN_SPACING, (h - top - bottom) / max(n, 1)), 5 * radius)
             y0 = top + (h - top - bottom - spacing * (n - 1)) / 2
             for j in range(n):
                 pos[(l, j)] = QPointF(xs[l], y0 + spacing * j)
@@ -364,8 +364,10 @@ class NetworkDiagram(QWidget):
             p.setFont(self.font())
             note = self.capped_note(l)
             p.setPen(QColor(100, 100, 100))
-            p.drawText(QRectF(xs[l] - 70, 26, 140, 16), Qt.AlignmentFlag.AlignCenter,
-                       f"{self.net.sizes[l - 1]} neurons" + (f", {note}" if note else ""))
+            p.drawText(QRectF(xs[l] - 70, 26, 140, 16), Qt.AlignmentFlag.AlignCenter, f"{self.net.sizes[l - 1]} neurons")
+            if note:
+                p.setPen(QColor(150, 60, 0))
+                p.drawText(QRectF(xs[l] - 70, 42, 140, 16), Qt.AlignmentFlag.AlignCenter, f"(first {self.shown(l)} shown)")
         self._draw_colour_bar(p, scale, diverge)
         p.end()
 

@@ -299,3 +299,26 @@ def test_settings_round_trip(qtbot, ctx, tab, tmp_path):
     bad.setValue("network", "nonsense")
     bad.setValue("seed", [1, 2])
     other.restore_settings(bad)  # ignored, no crash
+
+
+def test_softmax_and_relu_networks_walk_without_errors(qtbot, ctx, tab):
+    net = Network([3, 4, 3], activation="relu", output="softmax", cost="log-likelihood", rng=2)
+    ctx.client.set_network(net, "softmax", "test")
+    qtbot.waitUntil(lambda: ctx.client.shared_network is not None, timeout=5000)
+    i = tab.network_combo.findData("shared")
+    tab.network_combo.setCurrentIndex(i)
+    tab._choose_network(i)
+    qtbot.waitUntil(lambda: tab.inspection.network.sizes == [3, 4, 3] and tab._pending is None, timeout=5000)
+    ref = reference(tab)
+    for step in range(len(tab.steps)):
+        tab._go(step)
+        for l, n in ((1, 3), (2, 4), (3, 3)):
+            for j in range(n):
+                tab.select(("neuron", l, j))
+                assert tab.equation_label.text()
+    tab.select(("neuron", 3, 2))
+    assert "sigma_prime" not in tab.detail_values  # softmax: a Jacobian, not one σ′ per neuron
+    assert tab.detail_values["delta"] == ref.layer(3).delta[2] == ref.layer(3).a[2] - ref.y[2]
+    bp1 = [i for i, s in enumerate(tab.steps) if s.kind == "BP1"][0]
+    tab._go(bp1)
+    assert "softmax + log-likelihood" in tab.equation_label.text()
