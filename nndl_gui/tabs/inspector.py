@@ -440,10 +440,18 @@ class InspectorTab(Tab):
             else:
                 if self._draw_input is None:
                     self._input_error("Nothing from the Draw tab yet: draw a digit there and press "
-                                      "“Send to inspector”.")
+                                      "“Send to Backprop inspector”.")
                     return
                 x, label, desc = self._draw_input
-                y = self._parse_target(self.y_edit.text()) if label < 0 else label
+                if label < 0:
+                    try:
+                        y = self._parse_target(self.y_edit.text())
+                    except ValueError:
+                        self.y_edit.setText("0")
+                        y = 0
+                    desc += " (label unknown: type the digit you drew as target y)"
+                else:
+                    y = label
                 self._set_example(x, y, desc)
         except ValueError as exc:
             self._input_error(str(exc))

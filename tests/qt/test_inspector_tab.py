@@ -239,7 +239,14 @@ def test_draw_tab_input_and_bad_typed_input(qtbot, ctx, tab):
     tab._example_changed()
     assert "separated by commas" in tab.example_note.text()
     x = np.random.default_rng(0).random(784).astype(np.float32)
+    # unknown label while the target box still holds the small net's "1, 0": falls back to digit 0
+    ctx.signals.sendToInspector.emit(x, -1, "drawn digit")
+    qtbot.waitUntil(lambda: tab.inspection is not None and tab.inspection.network.sizes[0] == 784
+                    and tab._pending is None, timeout=5000)
+    np.testing.assert_array_equal(tab.inspection.trace.y, np.eye(10)[0])
+    assert "label unknown" in tab.example_note.text()
     ctx.signals.sendToInspector.emit(x, 3, "drawn digit")
+    qtbot.waitUntil(lambda: tab.inspection.trace.y[3] == 1.0 and tab._pending is None, timeout=5000)
     qtbot.waitUntil(lambda: tab.inspection is not None and tab.inspection.network.sizes[0] == 784
                     and tab._pending is None, timeout=5000)
     tr = tab.inspection.trace
@@ -322,3 +329,17 @@ def test_softmax_and_relu_networks_walk_without_errors(qtbot, ctx, tab):
     bp1 = [i for i, s in enumerate(tab.steps) if s.kind == "BP1"][0]
     tab._go(bp1)
     assert "softmax + log-likelihood" in tab.equation_label.text()
+
+
+def test_mnist_test_image_by_index(qtbot, ctx, tab):
+    i = tab.network_combo.findData("mnist-random")
+    tab.network_combo.setCurrentIndex(i)
+    tab._choose_network(i)
+    assert tab.example_combo.currentData() == "mnist"
+    tab.index_spin.setValue(5)
+    qtbot.waitUntil(lambda: tab.inspection is not None and "#5" in tab.inspection.description
+                    and tab._pending is None, timeout=20000)
+    test = tab._mnist.test
+    np.testing.assert_array_equal(tab.inspection.trace.x, test.x(5).reshape(-1).astype(np.float64))
+    assert tab.inspection.trace.y[int(test.labels[5])] == 1.0
+    assert tab.y_edit.text() == str(int(test.labels[5]))
