@@ -3,7 +3,8 @@
     python benchmarks/bench_engine.py --repeats 5 --out bench.json
     python benchmarks/bench_engine.py --quick            # smoke run: tiny data, one repeat, no torch
 
-Cases (seconds per epoch are medians of --repeats timed epochs, after one untimed warm-up):
+Cases (seconds per epoch are medians of --repeats timed epochs, after one untimed warm-up; the m=10 cases
+run round-robin, repeat by repeat, so a burst of load on a shared machine hits them all alike):
 
 * ``engine_m10``: the engine (``nndl_gui.engine.training.sgd``, yield_every=0) on chapter 1's
   [784,30,10], sigmoid, quadratic cost, η=3.0, m=10; training time only (the per-epoch evaluation is
@@ -122,18 +123,18 @@ def summarize(runs: list[float], n: int, **extra) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- the engine
-def time_engine(images, labels, sizes, m, repeats, eta=3.0, blas_threads="auto") -> list[float]:
+def time_engine(images, labels, sizes, m, repeats, eta=3.0, blas_threads="auto"):
+    """Yields seconds per epoch (training time only), `repeats` times, after an untimed warm-up."""
     rng = np.random.default_rng(0)
     net = Network(sizes, init="large", cost="quadratic", rng=rng)
     warm = min(len(labels), max(m * 20, 1000))
     list(sgd(net, (images[:warm], labels[:warm]), TrainingConfig(epochs=1, mini_batch_size=m, eta=eta), rng=rng,
              yield_every=0, blas_threads=blas_threads))
-    runs = []
-    for rec in sgd(net, (images, labels), TrainingConfig(epochs=repeats, mini_batch_size=m, eta=eta), rng=rng,
-                   yield_every=0, blas_threads=blas_threads):
-        if type(rec).__name__ == "EpochRecord":
-            runs.append(rec.train_seconds)
-    return runs
+    for _ in range(repeats):
+        for rec in sgd(net, (images, labels), TrainingConfig(epochs=1, mini_batch_size=m, eta=eta), rng=rng,
+                       yield_every=0, blas_threads=blas_threads):
+            if type(rec).__name__ == "EpochRecord":
+                yield rec.train_seconds
 
 
 # ---------------------------------------------------------------------------------------------- references
@@ -183,13 +184,12 @@ class PerExampleNetwork:
         return nabla_b, nabla_w
 
 
-def time_per_example(images, labels, sizes, m, repeats, subset, eta=3.0) -> list[float]:
-    """Seconds per epoch of len(labels) examples, each run timing `subset` examples and scaling."""
+def time_per_example(images, labels, sizes, m, repeats, subset, eta=3.0):
+    """Yields seconds per epoch of len(labels) examples, each run timing `subset` examples and scaling."""
     rng = np.random.default_rng(0)
     net = PerExampleNetwork(sizes, rng)
     eye = np.eye(10, dtype=np.float32)
     n = len(labels)
-    runs = []
     for r in range(repeats + 1):
         idx = rng.permutation(n)[:subset]
         data = [(images[i].reshape(-1, 1).astype(np.float32) / np.float32(255), eye[labels[i]].reshape(-1, 1))
@@ -199,12 +199,13 @@ def time_per_example(images, labels, sizes, m, repeats, subset, eta=3.0) -> list
             net.update_mini_batch(data[k:k + m], eta)
         dt = time.perf_counter() - t0
         if r:  # the first run is a warm-up
-            runs.append(dt * n / subset)
-    return runs
+            yield dt * n / subset
 
 
-def time_batched_numpy(images, labels, sizes, m, repeats, eta=3.0) -> list[float]:
-    """A straightforward vectorized float32 NumPy loop with fresh arrays each step ([784,h,10] only)."""
+def time_batched_numpy(images, labels, sizes, m, repeats, eta=3.0, threads=None):
+    """A straightforward vectorized float32 NumPy loop with fresh arrays each step ([784,h,10] only).
+
+    Yields seconds per epoch; ``threads`` caps BLAS threads during each timed epoch only."""
     rng = np.random.default_rng(0)
     w1 = rng.standard_normal((sizes[1], sizes[0])).astype(np.float32)
     b1 = rng.standard_normal(sizes[1]).astype(np.float32)
@@ -214,8 +215,8 @@ def time_batched_numpy(images, labels, sizes, m, repeats, eta=3.0) -> list[float
     Y = np.eye(10, dtype=np.float32)[labels]
     n = len(labels)
     k = np.float32(eta / m)
-    runs = []
     for r in range(repeats + 1):
+        cap = threadpool_limits(threads) if threads else _null()
         t0 = time.perf_counter()
         perm = rng.permutation(n)
         Xs, Ys = X[perm], Y[perm]
@@ -230,32 +231,39 @@ def time_batched_numpy(images, labels, sizes, m, repeats, eta=3.0) -> list[float
             w1 -= k * (d1.T @ x)
             b1 -= k * d1.sum(axis=0)
         dt = time.perf_counter() - t0
+        cap.__exit__(None, None, None)
         if r:
-            runs.append(dt)
-    return runs
+            yield dt
 
 
-def time_torch(images, labels, sizes, m, repeats, threads=None, eta=3.0):
-    """Idiomatic PyTorch CPU training; returns (runs, info) or (None, reason)."""
+def torch_problem() -> str | None:
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError as exc:
-        return None, f"torch is not importable ({exc})"
+        return f"torch is not importable ({exc})"
+    return None
+
+
+def time_torch(images, labels, sizes, m, repeats, threads=None, eta=3.0, info=None):
+    """Idiomatic PyTorch CPU training; yields seconds per epoch (``threads`` set during each epoch only)."""
+    import torch
+
     default_threads = torch.get_num_threads()
-    if threads:
-        torch.set_num_threads(threads)
-    try:
-        torch.manual_seed(0)
-        layers = []
-        for a, b in zip(sizes[:-1], sizes[1:]):
-            layers += [torch.nn.Linear(a, b), torch.nn.Sigmoid()]
-        model = torch.nn.Sequential(*layers)
-        opt = torch.optim.SGD(model.parameters(), lr=eta)
-        X = torch.from_numpy(images.astype(np.float32) / np.float32(255))
-        Y = torch.nn.functional.one_hot(torch.from_numpy(labels.astype(np.int64)), 10).float()
-        n = len(labels)
-        runs = []
-        for r in range(repeats + 1):
+    if info is not None:
+        info.update(torch=torch.__version__, threads=threads or default_threads, default_threads=default_threads)
+    torch.manual_seed(0)
+    layers = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.Sigmoid()]
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=eta)
+    X = torch.from_numpy(images.astype(np.float32) / np.float32(255))
+    Y = torch.nn.functional.one_hot(torch.from_numpy(labels.astype(np.int64)), 10).float()
+    n = len(labels)
+    for r in range(repeats + 1):
+        if threads:
+            torch.set_num_threads(threads)
+        try:
             t0 = time.perf_counter()
             perm = torch.randperm(n)
             Xs, Ys = X[perm], Y[perm]
@@ -266,12 +274,10 @@ def time_torch(images, labels, sizes, m, repeats, threads=None, eta=3.0):
                 loss.backward()
                 opt.step()
             dt = time.perf_counter() - t0
-            if r:
-                runs.append(dt)
-        info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "default_threads": default_threads}
-        return runs, info
-    finally:
-        torch.set_num_threads(default_threads)
+        finally:
+            torch.set_num_threads(default_threads)
+        if r:
+            yield dt
 
 
 # ---------------------------------------------------------------------------------------------- FLOP rates
@@ -336,12 +342,23 @@ def threads_sweep(images, labels, repeats) -> list[dict]:
     rows = []
     for hidden in (30, 100):
         for m in (10, 50, 100, 200, 1000):
-            one = statistics.median(time_engine(images, labels, [784, hidden, 10], m, repeats, blas_threads=1))
-            every = statistics.median(time_engine(images, labels, [784, hidden, 10], m, repeats, blas_threads=None))
+            runs = interleave({"one": time_engine(images, labels, [784, hidden, 10], m, repeats, blas_threads=1),
+                               "all": time_engine(images, labels, [784, hidden, 10], m, repeats, blas_threads=None)},
+                              repeats)
+            one, every = statistics.median(runs["one"]), statistics.median(runs["all"])
             rows.append({"sizes": [784, hidden, 10], "m": m, "m_times_max_size": m * 784,
                          "one_thread_s": one, "all_threads_s": every, "all_over_one": every / one,
                          "auto_choice": blas_threads_for([784, hidden, 10], m) or "all"})
     return rows
+
+
+def interleave(generators: dict, repeats: int) -> dict[str, list[float]]:
+    """Round-robin: repeat r of every case runs before repeat r+1 of any, so all see the same machine load."""
+    runs = {name: [] for name in generators}
+    for _ in range(repeats):
+        for name, gen in generators.items():
+            runs[name].append(next(gen))
+    return runs
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -375,32 +392,33 @@ def main(argv=None) -> int:
         "statistic": "median over repeats of seconds per epoch (training only); examples/s = n / median",
     }
     sizes, m = [784, 30, 10], 10
-    cases: dict = {}
-    cases["engine_m10"] = summarize(time_engine(images, labels, sizes, m, repeats), n, sizes=sizes, m=m,
-                                    cost="quadratic", dtype="float32", blas_threads=blas_threads_for(sizes, m) or "all")
-    cases["per_example_reference"] = summarize(
-        time_per_example(images, labels, sizes, m, repeats, subset), n, sizes=sizes, m=m, dtype="float32",
-        timed_examples=subset, scaled_to=n,
-        note=f"network.py-style per-example loop; each run times {subset} examples and scales to {n}")
-    cases["batched_numpy_reference"] = summarize(time_batched_numpy(images, labels, sizes, m, repeats), n,
-                                                 sizes=sizes, m=m, dtype="float32", blas_threads="default")
-    with threadpool_limits(1):
-        cases["batched_numpy_reference_1_thread"] = summarize(
-            time_batched_numpy(images, labels, sizes, m, repeats), n, sizes=sizes, m=m, dtype="float32",
-            blas_threads=1)
-    torch_reason = None
-    if args.quick or args.no_torch:
-        cases["torch_reference"] = None
-        torch_reason = "skipped (--quick or --no-torch)"
-    else:
-        runs, info = time_torch(images, labels, sizes, m, repeats)
-        if runs is None:
-            cases["torch_reference"] = None
-            torch_reason = info
-        else:
-            cases["torch_reference"] = summarize(runs, n, sizes=sizes, m=m, dtype="float32", **info)
-            runs1, info1 = time_torch(images, labels, sizes, m, repeats, threads=1)
-            cases["torch_reference_1_thread"] = summarize(runs1, n, sizes=sizes, m=m, dtype="float32", **info1)
+    gens = {
+        "engine_m10": time_engine(images, labels, sizes, m, repeats),
+        "per_example_reference": time_per_example(images, labels, sizes, m, repeats, subset),
+        "batched_numpy_reference": time_batched_numpy(images, labels, sizes, m, repeats),
+        "batched_numpy_reference_1_thread": time_batched_numpy(images, labels, sizes, m, repeats, threads=1),
+    }
+    torch_reason = "skipped (--quick or --no-torch)" if args.quick or args.no_torch else torch_problem()
+    torch_info: dict = {}
+    torch_info_1: dict = {}
+    if torch_reason is None:
+        gens["torch_reference"] = time_torch(images, labels, sizes, m, repeats, info=torch_info)
+        gens["torch_reference_1_thread"] = time_torch(images, labels, sizes, m, repeats, threads=1, info=torch_info_1)
+    runs = interleave(gens, repeats)
+    common = {"sizes": sizes, "m": m, "cost": "quadratic", "dtype": "float32"}
+    cases: dict = {
+        "engine_m10": summarize(runs["engine_m10"], n, **common, blas_threads=blas_threads_for(sizes, m) or "all"),
+        "per_example_reference": summarize(
+            runs["per_example_reference"], n, **common, timed_examples=subset, scaled_to=n,
+            note=f"network.py-style per-example loop; each run times {subset} examples and scales to {n}"),
+        "batched_numpy_reference": summarize(runs["batched_numpy_reference"], n, **common, blas_threads="default"),
+        "batched_numpy_reference_1_thread": summarize(runs["batched_numpy_reference_1_thread"], n, **common,
+                                                      blas_threads=1),
+        "torch_reference": None,
+    }
+    if torch_reason is None:
+        cases["torch_reference"] = summarize(runs["torch_reference"], n, **common, **torch_info)
+        cases["torch_reference_1_thread"] = summarize(runs["torch_reference_1_thread"], n, **common, **torch_info_1)
     result["cases"] = cases
     result["torch_reason"] = torch_reason
     eng = cases["engine_m10"]["seconds_per_epoch"]
@@ -418,7 +436,7 @@ def main(argv=None) -> int:
     # ---- large mini-batches: how close to the machine's matmul rate
     big_sizes, big_m = [784, 100, 10], 1000
     big_m = min(big_m, n)
-    runs = time_engine(images, labels, big_sizes, big_m, repeats)
+    runs = list(time_engine(images, labels, big_sizes, big_m, repeats))
     sec = statistics.median(runs)
     params = sum((a + 1) * b for a, b in zip(big_sizes[:-1], big_sizes[1:]))
     steps = -(-n // big_m)
