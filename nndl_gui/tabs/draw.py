@@ -313,6 +313,7 @@ class DrawTab(Tab):
         brushes = [pg.mkBrush(40, 110, 200) if d == j else pg.mkBrush(150, 170, 200) for d in range(10)]
         self.bars.setOpts(height=out.bars, brushes=brushes)
         self.digit_label.setText(str(j))
+        self.bars_plot.setLabel("left", "probability" if out.softmax else "a<sup>L</sup><sub>j</sub> / Σ<sub>k</sub> a<sup>L</sup><sub>k</sub>")
         if out.softmax:
             self.digit_caption.setText(f"probability {out.bars[j]:.1%} (a<sup>L</sup><sub>{j}</sub> = "
                                        f"{out.activations[j]:.3f})")
