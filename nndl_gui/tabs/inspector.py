@@ -349,7 +349,8 @@ class InspectorTab(Tab):
             self.sat_buttons[cost] = b
             row.addWidget(b)
         self.sat_stop = QPushButton("Stop")
-        self.sat_stop.clicked.connect(self.ctx.client.stop)
+        self.sat_stop.setToolTip("Stop the saturation demo (never another tab's run).")
+        self.sat_stop.clicked.connect(self.stop_saturation)
         row.addWidget(self.sat_stop)
         v.addLayout(row)
         plots = QHBoxLayout()
@@ -832,8 +833,14 @@ class InspectorTab(Tab):
         job = self.ctx.client.start_job("saturation demo", ij.saturation_job, start, cost, self.saturation_pace,
                                         on_snapshot=self._on_saturation, on_finished=self._on_saturation_done,
                                         on_failed=failed)
+        self._sat_job = job
         if job is not None:
             self.sat_label.setText(f"Running {cost}…")
+
+    def stop_saturation(self) -> None:
+        client = self.ctx.client
+        if client.current_job is not None and client.current_job == getattr(self, "_sat_job", None):
+            client.stop()
 
     def _on_saturation(self, snap: ij.SaturationProgress) -> None:
         self.saturation_runs[snap.cost] = snap

@@ -287,6 +287,24 @@ def test_saturation_demo_runs_on_the_worker(qtbot, tab):
     np.testing.assert_array_equal(ys, [r.cost for r in recs])
     assert len(xs) == 301
     assert "epoch 300" in tab.sat_label.text()
+    # Stop never stops another tab's job
+    def other_tabs_job(ctx):
+        while not ctx.should_stop():
+            yield 0
+
+    tab.ctx.client.start_job("training", other_tabs_job)
+    tab.stop_saturation()
+    assert tab.ctx.client.busy
+    tab.run_saturation("cross-entropy")  # refused while busy, with a message
+    assert "busy" in tab.sat_label.text()
+    tab.ctx.client.stop()
+    qtbot.waitUntil(lambda: not tab.ctx.client.busy, timeout=5000)
+    tab.saturation_pace = 0.005
+    tab.run_saturation("cross-entropy")
+    qtbot.waitUntil(lambda: "cross-entropy" in tab.saturation_runs, timeout=5000)
+    tab.stop_saturation()
+    qtbot.waitUntil(lambda: not tab.ctx.client.busy, timeout=5000)
+    assert tab.saturation_runs["cross-entropy"].last.epoch < 300
 
 
 def test_settings_round_trip(qtbot, ctx, tab, tmp_path):
