@@ -139,6 +139,10 @@ class MainWindow(QMainWindow):
         self._busy.setVisible(loading)
         if loading:
             self.status("Loading MNIST…")
+        elif self.data.mnist is not None:
+            self.status(f"MNIST: {self.data.mnist.source}")
+        else:
+            self.statusBar().clearMessage()
 
     def show_tab(self, title: str) -> None:
         for i in range(self.tabs.count()):
