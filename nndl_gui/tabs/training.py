@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
@@ -75,6 +76,7 @@ def _select(combo: QComboBox, key) -> None:
 class TrainingTab(Tab):
     title = "Training"
     chapter = 1
+    PLOT_HZ = 5.0
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -85,6 +87,7 @@ class TrainingTab(Tab):
         self.snapshot = None  # newest snapshot drawn
         self._pending = None  # newest snapshot not yet drawn
         self._draw_scheduled = False
+        self._last_plot = 0.0
         self.draws = 0
         self.mnist = None
         self.last_message = ""
@@ -322,6 +325,7 @@ class TrainingTab(Tab):
         self.bottom.addTab(self.weights, "First-layer weights")
         self.bottom.addTab(self.speed, "Learning speed ‖δˡ‖ (ch. 5)")
         self.bottom.addTab(results, "Test results: confusion matrix, mistakes")
+        self.bottom.currentChanged.connect(self._bottom_changed)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.bottom)
@@ -459,6 +463,8 @@ class TrainingTab(Tab):
         self.message.setText("")
         self.last_message = ""
         self.snapshot = None
+        if self.bottom.currentIndex() == 2:  # old results would be stale: show the live weights instead
+            self.bottom.setCurrentIndex(0)
         job = self.client.start_job(
             "training", training_job, req, mnist,
             on_snapshot=self._on_snapshot, on_finished=self._on_finished, on_failed=self._on_failed)
@@ -496,13 +502,23 @@ class TrainingTab(Tab):
             self.draw(snap)
 
     def draw(self, snap) -> None:
-        """Draw one TrainingSnapshot (only the parts that changed since the last one)."""
+        """Draw one TrainingSnapshot (only the parts that changed since the last one).
+
+        Progress is drawn for every snapshot (≤ 30 per second); the plots and weight images at most
+        PLOT_HZ times per second and at every urgent snapshot (epoch ends, the end of the run): painting
+        pyqtgraph items runs Python on the GUI thread, and every millisecond of it is taken from training.
+        """
         prev = self.snapshot
         self.snapshot = snap
         self.draws += 1
-        self.plots.update_run(getattr(self, "_current_run", 0), snap.curves)
-        self.speed.update_curves(snap.curves)
-        self.weights.set_weights(snap.weights)
+        now = time.perf_counter()
+        if snap.urgent or now - self._last_plot >= 1.0 / self.PLOT_HZ or snap.phase != "training":
+            self._last_plot = now
+            self.plots.update_run(getattr(self, "_current_run", 0), snap.curves)
+            if self.bottom.currentWidget() is self.speed:
+                self.speed.update_curves(snap.curves)
+            elif self.bottom.currentWidget() is self.weights:
+                self.weights.set_weights(snap.weights)
         self.epoch_bar.setValue(int(round(100 * snap.epoch_fraction)))
         self.run_bar.setValue(int(round(100 * snap.run_fraction)))
         eps = f" · {snap.examples_per_second:,.0f} examples/s" if snap.examples_per_second else ""
@@ -524,6 +540,11 @@ class TrainingTab(Tab):
             self._show_results(snap)
         if snap.phase == "diverged":
             self.message.setText(snap.message)
+
+    def _bottom_changed(self, index: int) -> None:
+        if self.snapshot is not None:
+            self.speed.update_curves(self.snapshot.curves)
+            self.weights.set_weights(self.snapshot.weights)
 
     def _show_results(self, snap) -> None:
         r = snap.results

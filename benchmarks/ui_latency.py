@@ -1,0 +1,196 @@
+"""Is the window responsive while the worker trains at full speed, and how much speed does the app cost?
+
+    python benchmarks/ui_latency.py                 # [784,100,10], m=10, η=3.0, 25 epochs; prints ONE JSON object
+    python benchmarks/ui_latency.py --epochs 3 --out ui.json
+
+1. Headless: the engine's ``sgd`` on the same data and settings, in this process, with the same per-epoch
+   evaluation (training, validation, test) and no yields (``yield_every=0``) — the trainer's loop.
+2. In the app: the real MainWindow (offscreen), Training tab, same settings, started with its Start
+   button.  While it trains, a 10 ms ``QTimer`` (PreciseTimer) on the GUI thread records how late each
+   tick fires: lateness = interval between ticks − 10 ms.  p50 / p99 / max over the whole run (≥ 10 s).
+
+Throughput, two ways for each: ``wall`` = examples trained / wall-clock of the whole run (evaluation
+included in both, and in the app the live monitoring, snapshots and drawing); ``train_only`` = the
+engine's own per-epoch figure (EpochRecord.examples_per_second, the trainer's ``examples_per_second``),
+median over epochs.  ``app_vs_headless`` = app wall / headless wall.
+
+Data: full MNIST when found (--data, NNDL_DATA_DIR, ../shared/mnist), else the shipped sample.
+Targets from issue #3: p99 < 20 ms, max < 60 ms, app ≥ 80% of headless examples per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def find_data(explicit: str | None) -> str | None:
+    for c in (explicit, os.environ.get("NNDL_DATA_DIR"), str(REPO.parent / "shared" / "mnist")):
+        if c and (Path(c) / "train-images-idx3-ubyte.gz").exists():
+            return c
+    return None
+
+
+def percentile(values, q):
+    import numpy as np
+
+    return float(np.percentile(np.asarray(values), q)) if values else None
+
+
+def headless(mnist, sizes, m, eta, epochs, seed):
+    import numpy as np
+
+    from nndl_gui.engine.network import Network
+    from nndl_gui.engine.training import EpochRecord, TrainingConfig, sgd
+
+    net = Network(sizes, init="large", rng=np.random.default_rng(seed))
+    cfg = TrainingConfig(epochs=epochs, mini_batch_size=m, eta=eta)
+    t0 = time.perf_counter()
+    per_epoch = []
+    last = None
+    for rec in sgd(net, mnist.training, cfg, rng=np.random.default_rng(seed + 1), validation_data=mnist.validation,
+                   test_data=mnist.test, yield_every=0):
+        if isinstance(rec, EpochRecord):
+            per_epoch.append(rec.examples_per_second)
+            last = rec
+    wall = time.perf_counter() - t0
+    n = len(mnist.training) * epochs
+    return {"wall_seconds": round(wall, 3), "examples_per_second_wall": round(n / wall),
+            "examples_per_second_train_only": round(float(np.median(per_epoch))),
+            "test_accuracy": last.test_accuracy if last else None}
+
+
+def in_app(data_dir, sizes, m, eta, epochs, seed):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["NNDL_NO_DIALOGS"] = "1"
+    os.environ["NNDL_SETTINGS_FILE"] = str(Path(tempfile.mkdtemp()) / "settings.ini")
+    import numpy as np
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from nndl_gui.app import MainWindow, configure_pyqtgraph
+    from nndl_gui.tabs.training import TrainingTab
+
+    configure_pyqtgraph()
+    window = MainWindow(data_dir)
+    window.resize(1280, 820)
+    window.show()
+    tab = next(w for w in window.tab_widgets if isinstance(w, TrainingTab))
+    window.tabs.setCurrentWidget(tab)
+    # Load the data first (not part of the training measurement).
+    loaded = []
+    window.data.get(loaded.append)
+    while not loaded:
+        app.processEvents()
+        time.sleep(0.001)
+    tab.sizes.setText(", ".join(map(str, sizes)))
+    tab.init.setCurrentIndex(tab.init.findData("large"))
+    tab.cost.setCurrentIndex(tab.cost.findData("quadratic"))
+    tab.eta.setText(str(eta))
+    tab.m.setValue(m)
+    tab.epochs.setValue(epochs)
+    tab.lmbda.setText("0")
+    tab.seed.setValue(seed)
+    assert tab.validate_form() is None, tab.message.text()
+
+    for _ in range(50):  # first paint of the tab before measuring
+        app.processEvents()
+        time.sleep(0.002)
+    ticks = []
+    clock = QElapsedTimer()
+    clock.start()
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
+    per_epoch = []
+    done = []
+
+    orig_draw = tab.draw
+
+    def draw(snap):
+        orig_draw(snap)
+        if snap.epoch_record is not None and snap.urgent and snap.phase == "training":
+            per_epoch.append(snap.epoch_record.examples_per_second)
+
+    tab.draw = draw
+    # A real event loop (as app.exec()): it sleeps in C++ without the GIL until something happens.
+    loop = QEventLoop()
+    window.client.jobStateChanged.connect(lambda state: loop.quit() if state == "idle" else None)
+    t0 = time.perf_counter()
+    timer.start()
+    tab.start_btn.click()
+    loop.exec()
+    wall = time.perf_counter() - t0
+    for _ in range(20):
+        app.processEvents()
+    timer.stop()
+    final = tab.snapshot
+    window.close()
+    late = [max(0.0, (b - a) - 0.010) * 1000 for a, b in zip(ticks, ticks[1:])]
+    n = final.n_train * epochs
+    return {
+        "wall_seconds": round(wall, 3),
+        "examples_per_second_wall": round(n / wall),
+        "examples_per_second_train_only": round(float(np.median(per_epoch))) if per_epoch else None,
+        "draws": tab.draws,
+        "run": final.label,
+        "test_accuracy": final.epoch_record.test_accuracy if final.epoch_record else None,
+        "timer_ticks": len(ticks),
+        "timer_late_ms": {"p50": round(percentile(late, 50), 3), "p99": round(percentile(late, 99), 3),
+                          "max": round(max(late), 3)},
+        "measured_seconds": round(ticks[-1] - ticks[0], 2) if ticks else 0,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data")
+    ap.add_argument("--epochs", type=int, default=25)
+    ap.add_argument("--m", type=int, default=10)
+    ap.add_argument("--eta", type=float, default=3.0)
+    ap.add_argument("--hidden", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    sys.setswitchinterval(0.001)  # as app.main() does
+    data_dir = find_data(args.data)
+    from nndl_gui.data.mnist import load_mnist
+
+    mnist = load_mnist(data_dir)
+    sizes = [784, args.hidden, 10]
+    head = headless(mnist, sizes, args.m, args.eta, args.epochs, args.seed)
+    app = in_app(data_dir, sizes, args.m, args.eta, args.epochs, args.seed)
+    result = {
+        "benchmark": "ui_latency",
+        "sizes": sizes, "m": args.m, "eta": args.eta, "epochs": args.epochs,
+        "data": mnist.source, "n_train": len(mnist.training),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "headless": head,
+        "app": app,
+        "app_vs_headless_wall": round(app["examples_per_second_wall"] / head["examples_per_second_wall"], 3),
+        "app_vs_headless_train_only": (round(app["examples_per_second_train_only"]
+                                             / head["examples_per_second_train_only"], 3)
+                                       if app["examples_per_second_train_only"] else None),
+        "targets": {"p99_ms": 20, "max_ms": 60, "app_vs_headless": 0.8},
+    }
+    result["pass"] = (app["timer_late_ms"]["p99"] < 20 and app["timer_late_ms"]["max"] < 60
+                      and result["app_vs_headless_wall"] >= 0.8 and app["measured_seconds"] >= 10)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
