@@ -84,6 +84,11 @@ def test_opening_a_bad_network_file_says_why_and_keeps_going(qtbot, window, tmp_
     qtbot.waitUntil(saved.exists, timeout=5000)
 
 
-def test_save_with_no_network_explains(window):
-    window.save_network("/nonexistent/x.npz")
-    assert "Nothing to save" in window.statusBar().currentMessage()
+def test_saving_where_it_cannot_explains(qtbot, window):
+    if window.client.shared_network is None:  # the Draw tab publishes the pretrained network at start
+        window.save_network("/nonexistent/x.npz")
+        assert "Nothing to save" in window.statusBar().currentMessage()
+        qtbot.waitUntil(lambda: window.client.shared_network is not None, timeout=5000)
+    window.save_network("/nonexistent/dir/x.npz")
+    qtbot.waitUntil(lambda: "Could not save" in window.statusBar().currentMessage(), timeout=5000)
+    assert "x.npz" in window.statusBar().currentMessage()
