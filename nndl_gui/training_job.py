@@ -325,7 +325,7 @@ def training_job(ctx, req: TrainingRequest, mnist):
             last_weights = time.perf_counter()
             last_epoch_record = rec
             if all(np.isfinite(p).all() for p in net.params):
-                published = ctx.publish(_describe(net, rec.epoch + 1, rec), "training")
+                published = ctx.publish(_describe(net, rec.epoch + 1, rec), "training", network=net)
             yield snap("training", rec.epoch, bpe, seen, rec.eta, rec.examples_per_second,
                        epoch_record=rec, urgent=True)
             rate_t0, rate_seen0 = time.perf_counter(), seen  # evaluation time is not training time
@@ -345,7 +345,7 @@ def training_job(ctx, req: TrainingRequest, mnist):
     yield snap("evaluating", max(0, epochs_done - 1), bpe, seen, config.eta, None,
                epoch_record=last_epoch_record, message="Measuring the test set…", urgent=True)
     results = misclassified(net, test.images, test.labels, cap=req.gallery_cap) if len(test) else None
-    ctx.publish(_describe(net, epochs_done, last_epoch_record), "training")
+    ctx.publish(_describe(net, epochs_done, last_epoch_record), "training", network=net)
     weights = _weights(net, req.weights_cap)
     final = snap(end.reason, max(0, epochs_done - 1), bpe if epochs_done else 0, seen, config.eta, None,
                  end=end, results=results, epoch_record=last_epoch_record, message=end.message, urgent=True)
