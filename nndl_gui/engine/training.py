@@ -157,38 +157,59 @@ class SGDStepper:
         self._quadratic_sigmoid = pair == ("quadratic", "sigmoid")
         self._sigmoid_hidden = net.activation.name == "sigmoid"
         self._sigmoid_output = net.output.name == "sigmoid"
+        self._plan()
+
+    def _plan(self):
+        """Per-layer tuples of the arrays a step touches, so the step does no attribute look-ups."""
+        n_w = len(self.params)
+        # Forward through the hidden layers: (w^l with b^l, z^l, a^l, [a^l; 1]).
+        self._hidden = [(self.params[i], self.zs[i], self.acts[i], self.acts_aug[i]) for i in range(n_w - 1)]
+        # Backward, output layer first: (i, [w, b], wᵀ, δ^l, δ^{l-1}, z^{l-1}, a^{l-1}, scratch, grad, [a^{l-1}, 1],
+        # b^l view, b^l save); the input layer's [a, 1] is the step's x_aug (None here).
+        self._backward = []
+        for i in range(n_w - 1, -1, -1):
+            has_prev = i > 0
+            self._backward.append((
+                self.params[i],
+                self.w_only[i].T if has_prev else None,
+                self.deltas[i],
+                self.deltas[i - 1] if has_prev else None,
+                self.zs[i - 1] if has_prev else None,
+                self.acts[i - 1] if has_prev else None,
+                self.tmps[i - 1] if has_prev else None,
+                self.grads[i],
+                self.acts_aug[i - 1].T if has_prev else None,
+                self.bias_col[i],
+                self.bias_save[i],
+            ))
 
     def step(self, x_aug: np.ndarray, y: np.ndarray, eta_over_m: float, decay: float = 1.0) -> None:
         """Update the network from one mini-batch: x_aug (m, n_1+1) with a ones column, y (m, n_L)."""
         net = self.net
-        hidden, output = net.activation, net.output
-        matmul, multiply, subtract, tanh = np.matmul, np.multiply, np.subtract, np.tanh
+        matmul, multiply, subtract, tanh, add, copyto = np.matmul, np.multiply, np.subtract, np.tanh, np.add, np.copyto
         half, one = self.half, self.one
-        params, zs, acts, acts_aug, tmps = self.params, self.zs, self.acts, self.acts_aug, self.tmps
-        n_w = len(params)
-        x_col = x_aug.T  # (n_1 + 1, m): one example per column
-        # Forward: z^l = w^l a^{l-1} + b^l, a^l = σ(z^l).
-        a_in = x_col
-        for i in range(n_w - 1):
-            z, a = zs[i], acts[i]
-            matmul(params[i], a_in, z)
-            if self._sigmoid_hidden:  # σ(z) = (1 + tanh(z/2))/2, as Sigmoid.fn
+        sigmoid_hidden = self._sigmoid_hidden
+        # Forward: z^l = w^l a^{l-1} + b^l, a^l = σ(z^l).  x_aug.T is (n_1 + 1, m): one example per column.
+        a_in = x_aug.T
+        for p, z, a, a_aug in self._hidden:
+            matmul(p, a_in, z)
+            if sigmoid_hidden:  # σ(z) = (1 + tanh(z/2))/2, exactly as Sigmoid.fn
                 multiply(z, half, a)
                 tanh(a, a)
                 multiply(a, half, a)
-                np.add(a, half, a)
+                add(a, half, a)
             else:
-                hidden.fn(z, out=a)
-            a_in = acts_aug[i]
-        z_L, a_L = zs[-1], acts[-1]
-        matmul(params[-1], a_in, z_L)
+                net.activation.fn(z, out=a)
+            a_in = a_aug
+        z_L, a_L = self.zs[-1], self.acts[-1]
+        matmul(self.params[-1], a_in, z_L)
         if self._sigmoid_output:
             multiply(z_L, half, a_L)
             tanh(a_L, a_L)
             multiply(a_L, half, a_L)
-            np.add(a_L, half, a_L)
+            add(a_L, half, a_L)
         else:
-            output.fn(z_L.T, out=a_L.T)  # softmax normalizes over the last axis: hand it rows
+            net.output.fn(z_L.T, out=a_L.T)  # softmax normalizes over the last axis: hand it rows
         # BP1: δ^L = ∇_a C ⊙ σ'(z^L).
         delta = self.deltas[-1]
         y_col = y.T
@@ -196,44 +217,37 @@ class SGDStepper:
             subtract(a_L, y_col, delta)
         elif self._quadratic_sigmoid:
             subtract(a_L, y_col, delta)
-            tmp = tmps[-1]  # σ'(z^L) = a^L (1 − a^L)
+            tmp = self.tmps[-1]  # σ'(z^L) = a^L (1 − a^L)
             subtract(one, a_L, tmp)
             multiply(tmp, a_L, tmp)
             multiply(delta, tmp, delta)
         else:
-            delta.T[...] = net.cost.delta(z_L.T, a_L.T, y, output)
+            delta.T[...] = net.cost.delta(z_L.T, a_L.T, y, net.output)
         # Scaling δ^L by η/m scales every δ^l below it, so the products below are the updates themselves.
         multiply(delta, eta_over_m, delta)
-        for i in range(n_w - 1, -1, -1):
-            a_prev = x_aug if i == 0 else acts_aug[i - 1].T  # [a^{l-1}, 1], one example per row
-            if i > 0:
+        for p, w_T, delta, delta_prev, z_prev, a_prev, tmp, grad, a_prev_aug, b, b_save in self._backward:
+            if delta_prev is not None:
                 # BP2: δ^{l-1} = ((w^l)ᵀ δ^l) ⊙ σ'(z^{l-1}), with w^l before its update.
-                delta_prev = self.deltas[i - 1]
-                matmul(self.w_only[i].T, delta, delta_prev)
-                if self._sigmoid_hidden:
-                    tmp = tmps[i - 1]  # σ'(z) = a (1 − a)
-                    a = acts[i - 1]
-                    subtract(one, a, tmp)
-                    multiply(tmp, a, tmp)
+                matmul(w_T, delta, delta_prev)
+                if sigmoid_hidden:  # σ'(z) = a (1 − a)
+                    subtract(one, a_prev, tmp)
+                    multiply(tmp, a_prev, tmp)
                     multiply(delta_prev, tmp, delta_prev)
                 else:
-                    hidden.prime_inplace(zs[i - 1], acts[i - 1], delta_prev, tmps[i - 1])
+                    net.activation.prime_inplace(z_prev, a_prev, delta_prev, tmp)
+            else:
+                a_prev_aug = x_aug  # [a^1, 1] = the inputs, one example per row
             # BP3 and BP4 together: [∂C/∂w, ∂C/∂b] = δ [a^{l-1}, 1]  (summed over the batch, times η/m).
-            grad = matmul(delta, a_prev, self.grads[i])
-            p = params[i]
+            matmul(delta, a_prev_aug, grad)
             if decay != 1.0:
                 # L2: (1 − ηλ/n) w; biases are not regularized.  Scaling the whole contiguous [w, b] and
                 # putting b back is several times faster than scaling the strided view w alone.
-                b_save = self.bias_save[i]
-                np.copyto(b_save, self.bias_col[i])
+                copyto(b_save, b)
                 multiply(p, decay, p)
-                np.copyto(self.bias_col[i], b_save)
+                copyto(b, b_save)
             subtract(p, grad, p)
-            if i > 0:
-                delta = delta_prev
 
 
-# ---------------------------------------------------------------------------------------------- the run
 # BLAS threads.  At small mini-batches every matrix product is tiny, and waking a second OpenBLAS thread
 # for each one costs more than it saves: on 2 cores, [784,100,10] at m=10 ran 0.27 s/epoch with one thread
 # and 0.51 s with two (the first epoch even 1.8 s).  From about m=100 on MNIST two threads win (1.4x at
