@@ -113,7 +113,8 @@ def environment() -> dict:
         "cores": os.cpu_count(),
         "usable_cores": usable,
         "platform": platform.platform(),
-        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "env": {k: v for k, v in os.environ.items()
+                if k.startswith(("OPENBLAS_", "OMP_", "MKL_")) and k != "OPENBLAS_VERBOSE"},
     }
 
 
