@@ -9,10 +9,14 @@
    button.  While it trains, a 10 ms ``QTimer`` (PreciseTimer) on the GUI thread records how late each
    tick fires: lateness = interval between ticks − 10 ms.  p50 / p99 / max over the whole run (≥ 10 s).
 
-Throughput, two ways for each: ``wall`` = examples trained / wall-clock of the whole run (evaluation
-included in both, and in the app the live monitoring, snapshots and drawing); ``train_only`` = the
-engine's own per-epoch figure (EpochRecord.examples_per_second, the trainer's ``examples_per_second``),
-median over epochs.  ``app_vs_headless`` = app wall / headless wall.
+Throughput.  The headline ratio, ``app_vs_headless``, compares like with like: the app's examples per
+second of wall clock while it trains (the figure the Training tab shows, measured from the start of
+each epoch's mini-batches: every cost of the app — snapshots, live monitoring points, the GUI thread's
+drawing and its share of the GIL — is inside it; the epoch-end evaluation is not) against the headless
+trainer's ``examples_per_second`` (training time only, evaluation excluded), median over epochs.
+Also reported: ``wall`` = examples trained / wall clock of the whole run, evaluation included in both
+(the app evaluates on one BLAS thread, the headless trainer on all cores), and ``train_only`` = the
+engine's own per-epoch figure inside the app (time the generator was suspended not counted).
 
 Data: full MNIST when found (--data, NNDL_DATA_DIR, ../shared/mnist), else the shipped sample.
 Targets from issue #3: p99 < 20 ms, max < 60 ms, app ≥ 80% of headless examples per second.
@@ -114,7 +118,7 @@ def in_app(data_dir, sizes, m, eta, epochs, seed):
     timer.setInterval(10)
     timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
     per_epoch = []
-    done = []
+    live_rates = []
 
     orig_draw = tab.draw
 
@@ -122,6 +126,8 @@ def in_app(data_dir, sizes, m, eta, epochs, seed):
         orig_draw(snap)
         if snap.epoch_record is not None and snap.urgent and snap.phase == "training":
             per_epoch.append(snap.epoch_record.examples_per_second)
+        elif snap.phase == "training" and snap.examples_per_second:
+            live_rates.append(snap.examples_per_second)  # what the tab shows: wall clock within an epoch
 
     tab.draw = draw
     # A real event loop (as app.exec()): it sleeps in C++ without the GIL until something happens.
@@ -143,6 +149,7 @@ def in_app(data_dir, sizes, m, eta, epochs, seed):
         "wall_seconds": round(wall, 3),
         "examples_per_second_wall": round(n / wall),
         "examples_per_second_train_only": round(float(np.median(per_epoch))) if per_epoch else None,
+        "examples_per_second_live": round(float(np.median(live_rates))) if live_rates else None,
         "draws": tab.draws,
         "run": final.label,
         "test_accuracy": final.epoch_record.test_accuracy if final.epoch_record else None,
@@ -178,6 +185,8 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "headless": head,
         "app": app,
+        "app_vs_headless": (round(app["examples_per_second_live"] / head["examples_per_second_train_only"], 3)
+                            if app["examples_per_second_live"] else None),
         "app_vs_headless_wall": round(app["examples_per_second_wall"] / head["examples_per_second_wall"], 3),
         "app_vs_headless_train_only": (round(app["examples_per_second_train_only"]
                                              / head["examples_per_second_train_only"], 3)
@@ -185,7 +194,7 @@ def main() -> None:
         "targets": {"p99_ms": 20, "max_ms": 60, "app_vs_headless": 0.8},
     }
     result["pass"] = (app["timer_late_ms"]["p99"] < 20 and app["timer_late_ms"]["max"] < 60
-                      and result["app_vs_headless_wall"] >= 0.8 and app["measured_seconds"] >= 10)
+                      and (result["app_vs_headless"] or 0) >= 0.8 and app["measured_seconds"] >= 10)
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:

@@ -162,7 +162,8 @@ class MainWindow(QMainWindow):
             return load_network(path)
 
         def loaded(net):
-            self.client.set_network(net, f"{os.path.basename(path)}: {net.sizes}", "file")
+            self.client.set_network(net, f"{os.path.basename(path)}: {net.sizes}", "file",
+                                    on_error=lambda msg: self.error("Could not open the network", msg))
 
         self.client.run_task(load, path, on_result=loaded,
                              on_error=lambda msg: self.error("Could not open the network", msg))

@@ -17,6 +17,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
@@ -28,6 +29,10 @@ MNIST_INPUTS, MNIST_OUTPUTS = 784, 10
 MONITOR_SIZE = 500  # images of the training / validation sets measured live within an epoch
 MONITOR_EXAMPLES = 5000  # a live point every this many training examples (10 per epoch on 50,000)
 MONITOR_MIN_PER_EPOCH = 4
+# ... but at most one every this many seconds of training: a point costs three passes over MONITOR_SIZE
+# images, as much as training ~2,000 examples, so a fast run (an epoch of [784,100,10] takes 0.3 s) would
+# otherwise spend a fifth of its time measuring itself; slow runs still get their 10 points per epoch.
+MONITOR_SECONDS = 0.3
 
 
 # ---------------------------------------------------------------------------------------------- request
@@ -285,9 +290,10 @@ def training_job(ctx, req: TrainingRequest, mnist):
     end: RunEnd | None = None
     last_epoch_record = None
     seen = 0
+    # blas_threads=None: the worker caps BLAS for the whole process.
     for rec in sgd(net, train, config, rng=rng, validation_data=validation if len(validation) else None,
                    test_data=test, should_stop=ctx.should_stop, yield_every=1, monitor_every=monitor_every,
-                   monitor_size=MONITOR_SIZE):
+                   monitor_size=MONITOR_SIZE, monitor_seconds=MONITOR_SECONDS, blas_threads=None):
         if isinstance(rec, BatchRecord):
             if rec.epoch != current_epoch:
                 current_epoch = rec.epoch
@@ -297,7 +303,7 @@ def training_job(ctx, req: TrainingRequest, mnist):
             if rec.training_cost is not None:
                 builder.add("cost", x, rec.training_cost + _l2_term(net, config.lmbda, n))
                 if math.isfinite(rec.training_cost):
-                    builder.add("train", x, evaluate(net, *mon_train, with_cost=False).accuracy)
+                    builder.add("train", x, rec.training_accuracy)
                     if mon_val:
                         builder.add("val", x, evaluate(net, *mon_val, with_cost=False).accuracy)
                 builder.add_speed(x, rec.learning_speed)
@@ -308,10 +314,11 @@ def training_job(ctx, req: TrainingRequest, mnist):
                 last_weights = now
             if changed:
                 builder.freeze()
-            if now - rate_t0 >= 0.5:  # examples per second over the last half second of wall clock
+            if now - rate_t0 >= 0.1:  # examples per second of wall clock, this epoch so far
                 eps = (seen - rate_seen0) / (now - rate_t0)
-                rate_t0, rate_seen0 = now, seen
-            yield snap("training", rec.epoch, rec.batch, seen, rec.eta, eps)
+            # Building a snapshot per mini-batch would cost more than the arithmetic of small mini-batches:
+            # yield its recipe; the worker builds the ones it shows (each yield is one step for pause / step).
+            yield partial(snap, "training", rec.epoch, rec.batch, seen, rec.eta, eps)
         elif isinstance(rec, EpochRecord):
             x = rec.epoch + 1.0
             builder.add("cost", x, rec.training_cost)

@@ -6,7 +6,10 @@ engine on its thread in short chunks → it emits small immutable snapshots → 
 Two kinds of work:
 
 * **Jobs** — long, one at a time (a training run, a saturation demo, a gradient-descent fit).  A job is
-  a generator function ``fn(ctx, *args)`` that yields snapshots.  The worker advances it for at most
+  a generator function ``fn(ctx, *args)`` that yields snapshots, each yield one unit of progress for
+  pause / step.  A job may yield a zero-argument *callable that builds* the snapshot instead: the worker
+  calls it only when it shows that item (so a job that yields every mini-batch pays for the snapshots
+  that are seen, not for the ones the throttle drops).  The worker advances it for at most
   ``CHUNK_SECONDS`` and then returns to its event loop, so pause / resume / step / stop and tasks are
   handled between chunks (for training: between mini-batches).  Snapshots are throttled to
   ``throttle_hz`` per second; the last one, and any snapshot with ``urgent = True``, always gets through.
@@ -191,17 +194,22 @@ class EngineWorker(QObject):
                 return
             now = time.perf_counter()
             if getattr(item, "urgent", False) or now - self._last_emit >= self._throttle:
-                self._pending = None
-                self._last_emit = now
-                self.snapshot.emit(self._job_id, item)
-            else:
                 self._pending = item
+                self._flush()
+            else:
+                self._pending = item  # the job is suspended right after it: building it later is the same
             if now >= deadline:
                 return
 
     def _flush(self) -> None:
         if self._pending is not None:
             item, self._pending = self._pending, None
+            if callable(item):
+                try:
+                    item = item()
+                except Exception as exc:  # noqa: BLE001
+                    self._fail(exc)
+                    return
             self._last_emit = time.perf_counter()
             self.snapshot.emit(self._job_id, item)
 
@@ -238,6 +246,28 @@ class _Callbacks:
     on_failed: Callable | None = None
 
 
+_blas_cap = None
+
+
+def cap_blas_threads() -> None:
+    """Run BLAS on one thread for the rest of this process.
+
+    In the app the GUI thread always competes with the worker for the two cores, and a second OpenBLAS
+    thread that spins while waiting for work then slows small products down by orders of magnitude
+    (benchmarks/README.md).  Every product the worker computes is small enough for one thread.
+    """
+    global _blas_cap
+    if _blas_cap is None:
+        import numpy  # noqa: F401  (threadpoolctl limits only the BLAS libraries already loaded)
+
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+            _blas_cap = False
+        else:
+            _blas_cap = threadpool_limits(limits=1, user_api="blas")
+
+
 class EngineClient(QObject):
     """The GUI thread's handle on the worker: start jobs and tasks, control the running job.
 
@@ -258,6 +288,7 @@ class EngineClient(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        cap_blas_threads()
         self._ids = itertools.count(1)
         self._jobs: dict[int, _Callbacks] = {}
         self._tasks: dict[int, _Callbacks] = {}
@@ -330,14 +361,22 @@ class EngineClient(QObject):
     def stop(self) -> None:
         self._stop.emit()
 
-    def set_network(self, net, description: str, source: str, *, on_done=None) -> None:
-        """Hand a network to the worker as the live one and publish it (e.g. opened from a file)."""
+    def set_network(self, net, description: str, source: str, *, on_done=None, on_error=None) -> bool:
+        """Hand a network to the worker as the live one and publish it (e.g. opened from a file).
+
+        Refused (False, and ``on_error`` is told why) while a job runs: the job owns the live network.
+        """
+        if self.current_job is not None:
+            if on_error:
+                on_error(f"The engine is busy ({self.current_kind}); stop that run before using another network.")
+            return False
 
         def adopt(ctx, net, description, source):
             ctx.set_network(net)
             return ctx.publish(description, source)
 
-        self.run_task(adopt, net, description, source, on_result=on_done)
+        self.run_task(adopt, net, description, source, on_result=on_done, on_error=on_error)
+        return True
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop any job, drop pending callbacks, end the thread and wait for it.  True when it ended."""

@@ -1,6 +1,7 @@
 """Engine: backprop against finite differences, the fast SGD step against the reference, training runs."""
 
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -160,6 +161,25 @@ def test_batch_records_and_monitoring():
     monitored = [r for r in batches if r.training_cost is not None]
     assert len(monitored) == 4
     assert all(len(r.learning_speed) == 2 for r in monitored)
+
+
+def test_monitor_seconds_counts_training_time_only():
+    """Live points wait for monitor_seconds of *training*; time the consumer spends is not training."""
+    data = tiny_data(200)
+    cfg = TrainingConfig(epochs=1, mini_batch_size=10, eta=1.0)
+
+    def monitored(seconds, pause=0.0):
+        n = 0
+        for r in sgd(Network([20, 5, 3], rng=0), data, cfg, rng=np.random.default_rng(0), yield_every=1,
+                     monitor_every=5, monitor_seconds=seconds):
+            n += getattr(r, "training_cost", None) is not None and type(r).__name__ == "BatchRecord"
+            time.sleep(pause)
+        return n
+
+    assert monitored(0.0) == 4
+    assert monitored(1e-12) == 4  # five tiny mini-batches take longer than that
+    # 20 batches of a [20,5,3] net train in well under 0.03 s, however long the consumer sleeps
+    assert monitored(0.03, pause=0.005) == 0
 
 
 def test_stop_flag_is_checked_between_mini_batches():

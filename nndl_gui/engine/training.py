@@ -66,8 +66,8 @@ class TrainingConfig:
 # ---------------------------------------------------------------------------------------------- records
 @dataclass(frozen=True, slots=True)
 class BatchRecord:
-    """After a mini-batch.  ``training_cost`` (cost on a fixed monitoring subset of the training data)
-    and ``learning_speed`` are filled on monitoring steps only, else None."""
+    """After a mini-batch.  ``training_cost`` and ``training_accuracy`` (on a fixed monitoring subset of
+    the training data) and ``learning_speed`` are filled on monitoring steps only, else None."""
 
     epoch: int  # 0-based, as the book prints "Epoch 0"
     batch: int  # mini-batches done in this epoch, 1..batches_per_epoch
@@ -77,6 +77,7 @@ class BatchRecord:
     train_seconds: float  # training time so far in this run (evaluation excluded)
     training_cost: float | None = None
     learning_speed: tuple[float, ...] | None = None
+    training_accuracy: float | None = None  # on the same monitoring subset, with training_cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +334,7 @@ def sgd(
     yield_every: int = 1,
     monitor_every: int = 0,
     monitor_size: int = 1000,
+    monitor_seconds: float = 0.0,
     chunk_size: int = 2000,
     blas_threads: int | None | str = "auto",
 ) -> Iterator[BatchRecord | EpochRecord | RunEnd]:
@@ -343,6 +345,8 @@ def sgd(
     yield_every: yield a BatchRecord after every that many mini-batches (0: only at epoch ends).
     monitor_every: measure the cost on the first ``monitor_size`` training images every that many
     mini-batches (0: never), for live curves within an epoch.
+    monitor_seconds: and only once at least this many seconds of training have passed since the last
+    measurement or epoch end (0: no minimum), so a fast run does not spend its time measuring itself.
     blas_threads: cap on BLAS threads while training ("auto": ``blas_threads_for(net.sizes, m)``, one
     thread for small mini-batches; None: leave BLAS alone; or a number).  Evaluation is never capped.
     """
@@ -369,6 +373,7 @@ def sgd(
     examples_seen = 0
     total_seconds = 0.0
     since_yield = 0
+    last_point = 0.0  # training seconds at the last measurement (live point or epoch end)
 
     def stop_requested() -> bool:
         return should_stop is not None and should_stop()
@@ -418,18 +423,24 @@ def sgd(
                     examples_seen += mb
                     since_yield += 1
                     monitoring = monitor_every and batch % monitor_every == 0
+                    if monitoring and monitor_seconds:
+                        trained = total_seconds + epoch_seconds + time.perf_counter() - t0
+                        monitoring = trained - last_point >= monitor_seconds
+                        if monitoring:
+                            last_point = trained
                     if (yield_every and since_yield >= yield_every) or monitoring:
                         since_yield = 0
                         threads.release()
                         now = time.perf_counter()
                         epoch_seconds += now - t0
-                        cost = speed = None
+                        cost = speed = accuracy = None
                         if monitoring:
-                            cost = evaluate(net, monitor_x, monitor_y, with_cost=True).cost
+                            monitored = evaluate(net, monitor_x, monitor_y, with_cost=True)
+                            cost, accuracy = monitored.cost, monitored.accuracy
                             if config.learning_speed and len(net.sizes) > 2:
                                 speed = learning_speed(net, monitor_x, monitor_y)
                         yield BatchRecord(epoch, batch, batches_per_epoch, examples_seen, eta,
-                                          total_seconds + epoch_seconds, cost, speed)
+                                          total_seconds + epoch_seconds, cost, speed, accuracy)
                         if cost is not None and not math.isfinite(cost):
                             yield end("diverged", _diverged_message(eta), epoch)
                             return
@@ -449,6 +460,7 @@ def sgd(
             threads.release()
             epoch_seconds += time.perf_counter() - t0
             total_seconds += epoch_seconds
+            last_point = total_seconds
             if not _finite(net):
                 yield end("diverged", _diverged_message(eta), epoch)
                 return

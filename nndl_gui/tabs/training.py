@@ -76,7 +76,8 @@ def _select(combo: QComboBox, key) -> None:
 class TrainingTab(Tab):
     title = "Training"
     chapter = 1
-    PLOT_HZ = 5.0
+    PLOT_HZ = 2.0
+    SNAPSHOT_HZ = 15.0  # progress bars and text: smooth to the eye, cheap for the GIL
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -88,6 +89,9 @@ class TrainingTab(Tab):
         self._pending = None  # newest snapshot not yet drawn
         self._draw_scheduled = False
         self._last_plot = 0.0
+        self._plot_timer = QTimer(self)
+        self._plot_timer.setSingleShot(True)
+        self._plot_timer.timeout.connect(self._draw_plots)
         self.draws = 0
         self.mnist = None
         self.last_message = ""
@@ -458,7 +462,7 @@ class TrainingTab(Tab):
             return
         self.run_count += 1
         run_id = self.run_count
-        self.plots.add_run(run_id, req.label)
+        self.plots.add_run(run_id, req.label, req.config.epochs)
         self._current_run = run_id
         self.message.setText("")
         self.last_message = ""
@@ -467,7 +471,8 @@ class TrainingTab(Tab):
             self.bottom.setCurrentIndex(0)
         job = self.client.start_job(
             "training", training_job, req, mnist,
-            on_snapshot=self._on_snapshot, on_finished=self._on_finished, on_failed=self._on_failed)
+            on_snapshot=self._on_snapshot, on_finished=self._on_finished, on_failed=self._on_failed,
+            throttle_hz=self.SNAPSHOT_HZ)
         if job is None:
             return  # on_failed already explained (another tab's job is running)
         self.job_id = job
@@ -505,20 +510,19 @@ class TrainingTab(Tab):
         """Draw one TrainingSnapshot (only the parts that changed since the last one).
 
         Progress is drawn for every snapshot (≤ 30 per second); the plots and weight images at most
-        PLOT_HZ times per second and at every urgent snapshot (epoch ends, the end of the run): painting
-        pyqtgraph items runs Python on the GUI thread, and every millisecond of it is taken from training.
+        PLOT_HZ times per second, the newest always drawn (a timer catches the trailing edge), and at once
+        when the run ends: painting pyqtgraph items runs Python on the GUI thread, which holds the GIL, so
+        every millisecond of it is taken from training.
         """
         prev = self.snapshot
         self.snapshot = snap
         self.draws += 1
         now = time.perf_counter()
-        if snap.urgent or now - self._last_plot >= 1.0 / self.PLOT_HZ or snap.phase != "training":
-            self._last_plot = now
-            self.plots.update_run(getattr(self, "_current_run", 0), snap.curves)
-            if self.bottom.currentWidget() is self.speed:
-                self.speed.update_curves(snap.curves)
-            elif self.bottom.currentWidget() is self.weights:
-                self.weights.set_weights(snap.weights)
+        wait = self._last_plot + 1.0 / self.PLOT_HZ - now
+        if wait <= 0 or snap.phase != "training":
+            self._draw_plots()
+        elif not self._plot_timer.isActive():  # trailing edge: the newest curves are drawn soon anyway
+            self._plot_timer.start(max(1, int(wait * 1000)))
         self.epoch_bar.setValue(int(round(100 * snap.epoch_fraction)))
         self.run_bar.setValue(int(round(100 * snap.run_fraction)))
         eps = f" · {snap.examples_per_second:,.0f} examples/s" if snap.examples_per_second else ""
@@ -540,6 +544,19 @@ class TrainingTab(Tab):
             self._show_results(snap)
         if snap.phase == "diverged":
             self.message.setText(snap.message)
+
+    def _draw_plots(self) -> None:
+        """Curves, learning speed and weight images of the newest snapshot (at most PLOT_HZ a second)."""
+        self._plot_timer.stop()
+        snap = self.snapshot
+        if snap is None:
+            return
+        self._last_plot = time.perf_counter()
+        self.plots.update_run(getattr(self, "_current_run", 0), snap.curves)
+        if self.bottom.currentWidget() is self.speed:
+            self.speed.update_curves(snap.curves)
+        elif self.bottom.currentWidget() is self.weights:
+            self.weights.set_weights(snap.weights)
 
     def _bottom_changed(self, index: int) -> None:
         if self.snapshot is not None:
@@ -597,7 +614,7 @@ class TrainingTab(Tab):
         current = getattr(self, "_current_run", None)
         self.plots.clear_runs()
         if self.running and current is not None and self.snapshot is not None:
-            self.plots.add_run(current, self.snapshot.label)
+            self.plots.add_run(current, self.snapshot.label, self.snapshot.epochs)
             self.plots.update_run(current, self.snapshot.curves)
 
     # ================================================================== data
@@ -743,6 +760,7 @@ class TrainingTab(Tab):
 
     def shutdown(self) -> None:
         self._pending = None  # the client's shutdown stops and joins the running job
+        self._plot_timer.stop()
         self.job_id = None
 
 

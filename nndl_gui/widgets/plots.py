@@ -7,12 +7,13 @@ items, so thousands of updates do not leak.  Data come from ``nndl_gui.training_
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -37,10 +38,38 @@ def _plot(title: str, left: str, bottom: str = "epoch") -> pg.PlotWidget:
     item.setLabel("left", left)
     item.setLabel("bottom", bottom)
     item.showGrid(x=True, y=True, alpha=0.25)
+    for name in ("left", "bottom"):
+        # An axis with a grid paints over the whole plot whenever a curve changes; cached as a pixmap, it is
+        # redrawn only when its range moves (the difference is most of a live frame: ui_latency.py).
+        item.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     item.setClipToView(True)
     item.setDownsampling(auto=True, mode="peak")
     w.setMinimumSize(260, 200)
     return w
+
+
+def nice_ceil(v: float) -> float:
+    """The smallest of 1, 2, 5 × 10ᵏ that is ≥ v (v > 0)."""
+    k = 10.0 ** math.floor(math.log10(v))
+    return next(m * k for m in (1, 2, 5, 10) if m * k >= v * (1 - 1e-12))
+
+
+def steady_range(lo: float, hi: float, current: tuple[float, float] | None, *,
+                 bounds: tuple[float, float] = (-math.inf, math.inf)) -> tuple[float, float] | None:
+    """A y range for live data in [lo, hi] that changes seldom, or None to keep ``current``.
+
+    The range is the data's, widened to round numbers on a grid of half its order of magnitude; it changes
+    only when data leave it or fill less than 40% of it.  Live curves then redraw only themselves: moving
+    an axis repaints its tick labels, the most expensive thing on the plot (benchmarks/ui_latency.py).
+    """
+    span = hi - lo
+    grid = nice_ceil(span if span > 0 else (abs(hi) or 1.0)) / 10
+    target = (max(bounds[0], math.floor(lo / grid - 0.5) * grid), min(bounds[1], math.ceil(hi / grid + 0.5) * grid))
+    if current is not None:
+        c_lo, c_hi = current
+        if c_lo <= lo and hi <= c_hi and (target[1] - target[0]) >= 0.4 * (c_hi - c_lo):
+            return None
+    return target
 
 
 @dataclass
@@ -49,6 +78,7 @@ class _Run:
     color: str
     items: dict = field(default_factory=dict)  # series name → PlotDataItem
     curves: object = None
+    epochs: int | None = None
 
 
 class CurvePlots(QWidget):
@@ -70,21 +100,31 @@ class CurvePlots(QWidget):
         self.reference: pg.InfiniteLine | None = None
         self.visible = {"test": True, "val": True, "train": True, "cost": True, "val_cost": True}
         self.runs: dict[int, _Run] = {}
+        # Ranges follow the data (steady_range) until the learner pans or zooms; pyqtgraph's "A" button
+        # (auto range) hands it back.
+        self._follow = {"cost": True, "acc": True}
+        self._ranges: dict[str, tuple] = {}
+        for which, plot in (("cost", self.cost), ("acc", self.acc)):
+            vb = plot.getPlotItem().getViewBox()
+            vb.disableAutoRange()
+            vb.sigRangeChangedManually.connect(lambda *_, w=which: self._follow.__setitem__(w, False))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.cost)
         layout.addWidget(self.acc)
 
     # ------------------------------------------------------------------ runs
-    def add_run(self, run_id: int, label: str) -> str:
+    def add_run(self, run_id: int, label: str, epochs: int | None = None) -> str:
+        """A new run's curves in the next colour; ``epochs`` (planned) bounds the epoch axis."""
         color = PALETTE[len(self.runs) % len(PALETTE)]
-        run = _Run(label, color)
+        run = _Run(label, color, epochs=epochs)
         for name, (which, series_label, style) in SERIES.items():
             pen = pg.mkPen(color, width=2 if style == Qt.PenStyle.SolidLine else 1.5, style=style)
             plot = self.cost if which == "cost" else self.acc
-            item = plot.getPlotItem().plot([], [], pen=pen)
+            item = plot.getPlotItem().plot([], [], pen=pen, antialias=False)  # live: cheap to repaint
             item.setVisible(self.visible[name])
             run.items[name] = item
+        self._follow = {"cost": True, "acc": True}  # a new comparison: show it all
         self.cost_legend.addItem(run.items["cost"], label)
         self.acc_legend.addItem(run.items["test"], label)
         self.runs[run_id] = run
@@ -103,11 +143,47 @@ class CurvePlots(QWidget):
             # Cost can be NaN / inf in a diverging run: draw only the finite part.
             ok = np.isfinite(y)
             item.setData(x[ok], y[ok]) if not ok.all() else item.setData(x, y)
+        self.follow_data()
+
+    def follow_data(self) -> None:
+        """Keep each followed plot's axes around all visible data, moving them as seldom as possible."""
+        for which, plot in (("cost", self.cost), ("acc", self.acc)):
+            vb = plot.getPlotItem().getViewBox()
+            if any(vb.state["autoRange"]):  # the learner pressed "A": follow the data again
+                vb.disableAutoRange()
+                self._follow[which] = True
+                self._ranges.pop(which, None)
+            if not self._follow[which]:
+                continue
+            x_hi, y_lo, y_hi, cap = 0.0, math.inf, -math.inf, 0
+            for run in self.runs.values():
+                if run.curves is None:
+                    continue
+                cap = max(cap, run.epochs or 0)
+                for name in SERIES:
+                    if SERIES[name][0] != which or not self.visible[name]:
+                        continue
+                    x, y = getattr(run.curves, f"{name}_x"), getattr(run.curves, f"{name}_y")
+                    y = y[np.isfinite(y)] * (100.0 if which == "acc" else 1.0)
+                    if len(x):
+                        x_hi = max(x_hi, float(x[-1]))
+                    if len(y):
+                        y_lo, y_hi = min(y_lo, float(y.min())), max(y_hi, float(y.max()))
+            if y_lo > y_hi:
+                continue
+            old = self._ranges.get(which)
+            x_range = (0.0, min(nice_ceil(max(x_hi, 1.0)), max(cap, x_hi)) if cap else nice_ceil(max(x_hi, 1.0)))
+            bounds = (0.0, 100.0) if which == "acc" else (0.0 if y_lo >= 0 else -math.inf, math.inf)
+            y_range = steady_range(y_lo, y_hi, old[1] if old else None, bounds=bounds) or old[1]
+            if old != (x_range, y_range):
+                self._ranges[which] = (x_range, y_range)
+                vb.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def set_series_visible(self, name: str, visible: bool) -> None:
         self.visible[name] = visible
         for run in self.runs.values():
             run.items[name].setVisible(visible)
+        self.follow_data()
 
     def clear_runs(self) -> None:
         for run in self.runs.values():
@@ -116,6 +192,8 @@ class CurvePlots(QWidget):
         self.cost_legend.clear()
         self.acc_legend.clear()
         self.runs.clear()
+        self._follow = {"cost": True, "acc": True}
+        self._ranges.clear()
 
     def set_reference(self, percent: float | None, text: str = "") -> None:
         """The book's reported figure as a horizontal line on the accuracy plot (None: hide it)."""
@@ -184,7 +262,7 @@ class SpeedPlot(pg.PlotWidget):
         self.items = []
         for i in range(n_hidden):
             color = PALETTE[i % len(PALETTE)]
-            it = self.getPlotItem().plot([], [], pen=pg.mkPen(color, width=2))
+            it = self.getPlotItem().plot([], [], pen=pg.mkPen(color, width=2), antialias=False)
             self.legend.addItem(it, f"hidden layer {i + 1}: ‖δ{sup(i + 2)}‖")
             self.items.append(it)
         self._curves = None

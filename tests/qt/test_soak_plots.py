@@ -21,11 +21,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from nndl_gui.app import configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.tabs.training import TrainingTab  # noqa: E402
-from nndl_gui.training_job import TrainingRequest, training_job  # noqa: E402
+from nndl_gui.training_job import TrainingRequest  # noqa: E402
 from nndl_gui.worker import EngineClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_training_job import FakeCtx, tiny_mnist  # noqa: E402
+from test_training_job import FakeCtx, run, tiny_mnist  # noqa: E402
 
 UPDATES = 5000
 
@@ -41,8 +41,8 @@ def test_5000_live_plot_updates(qtbot, tmp_path):
     tab.show()
     # Real snapshots from a real (headless) run: two hidden layers so every view has data.
     req = TrainingRequest(sizes=(784, 12, 12, 10), seed=1)
-    snaps = list(training_job(FakeCtx(), replace(req, config=replace(req.config, epochs=2, mini_batch_size=10,
-                                                                     eta=1.0)), tiny_mnist()))
+    snaps = run(FakeCtx(), replace(req, config=replace(req.config, epochs=2, mini_batch_size=10, eta=1.0)),
+                tiny_mnist())
     tab.plots.add_run(1, "soak")
     tab._current_run = 1
     rng = np.random.default_rng(0)

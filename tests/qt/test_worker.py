@@ -116,3 +116,54 @@ def test_shutdown_during_a_job_joins_the_thread(qtbot):
     qtbot.wait(50)
     assert c.shutdown()
     assert not c.thread.isRunning()
+
+
+def test_set_network_is_refused_while_a_job_owns_the_live_network(qtbot, client):
+    from nndl_gui.engine.network import Network
+
+    errors = []
+    client.start_job("count", counting_job, 10**9, 0.001)
+    assert client.set_network(Network([2, 2], rng=0), "other", "test", on_error=errors.append) is False
+    assert errors and "stop that run" in errors[0]
+    client.stop()
+    qtbot.waitUntil(lambda: not client.busy, timeout=3000)
+    with qtbot.waitSignal(client.networkChanged, timeout=3000):
+        assert client.set_network(Network([2, 2], rng=0), "other", "test") is True
+
+
+def test_the_worker_runs_blas_on_one_thread(client):
+    from threadpoolctl import threadpool_info
+
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert blas and all(lib["num_threads"] == 1 for lib in blas)
+
+
+def lazy_job(ctx, n, built):
+    """Yields recipes for its snapshots; `built` records which ones the worker actually built."""
+    for i in range(n):
+        if ctx.should_stop():
+            return ("stopped", i)
+        time.sleep(0.0005)
+
+        def make(i=i):
+            built.append(i)
+            return i
+
+        yield make
+    return ("done", n)
+
+
+def test_lazily_yielded_snapshots_are_built_only_when_shown_and_pause_shows_the_newest(qtbot, client):
+    built, snaps, results = [], [], []
+    client.start_job("lazy", lazy_job, 10**9, built, on_snapshot=snaps.append, on_finished=results.append)
+    qtbot.waitUntil(lambda: len(snaps) >= 3, timeout=3000)
+    with qtbot.waitSignal(client.jobStateChanged, check_params_cb=lambda s: s == "paused", timeout=3000):
+        client.pause()
+    qtbot.wait(50)
+    last = snaps[-1]
+    assert built == snaps  # everything built was shown, in order, and nothing else was built
+    assert last > 2 * len(snaps)  # far more items ran than were built (throttled to 30 per second)
+    client.step()
+    qtbot.waitUntil(lambda: snaps[-1] == last + 1, timeout=3000)  # the paused view was the newest item
+    client.stop()
+    qtbot.waitUntil(lambda: bool(results), timeout=3000)
