@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from . import BOOK_URL, __version__, chapter_url
 from .appcontext import AppContext, DataManager
-from .tabs.base import PlaceholderTab
+from .tabs.base import PlaceholderTab, int_setting
 from .worker import EngineClient
 
 SETTINGS_VERSION = 1
@@ -222,22 +222,20 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             try:
                 self.restoreGeometry(geometry)
-            except TypeError:
-                pass
+            except Exception:  # noqa: BLE001  (not a geometry: keep the default size)
+                self.resize(1200, 800)
         else:
             self.resize(1200, 800)
-        try:
-            index = int(s.value("window/tab", 0))
-        except (TypeError, ValueError):
-            index = 0
+        index = int_setting(s, "window/tab", 0)
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
         for (title, *_rest), widget in zip(TABS, self.tab_widgets):
             s.beginGroup(f"tabs/{title}")
             try:
                 widget.restore_settings(s)
-            except (TypeError, ValueError) as exc:
-                self.settings_note = f"Some saved settings of the {title} tab were ignored ({exc})."
+            except Exception as exc:  # noqa: BLE001  (a settings file is user data: never fail to open)
+                self.settings_note = (f"Some saved settings of the {title} tab could not be used and were "
+                                      f"left at their defaults ({type(exc).__name__}: {exc}).")
             finally:
                 s.endGroup()
 

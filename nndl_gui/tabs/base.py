@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .. import chapter_url
+
+
+def int_setting(settings: QSettings, key: str, default: int) -> int:
+    """The integer saved under ``key``; ``default`` when missing, not an integer or beyond what a Qt
+    widget holds (a settings file is user data: anything may be in it)."""
+    try:
+        value = int(settings.value(key, default))
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return value if -2**31 <= value < 2**31 else default
+
+
+def float_setting(settings: QSettings, key: str, default: float) -> float:
+    """The finite number saved under ``key``, else ``default``."""
+    try:
+        value = float(settings.value(key, default))
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return value if math.isfinite(value) else default
 
 
 class Tab(QWidget):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from .. import chapter_url
 from ..draw_jobs import DrawResult, analyse, load_pretrained, mnist_example, network_problem, pretrained_path
 from ..widgets.canvas import DEFAULT_PEN, Canvas
-from .base import Tab
+from .base import Tab, int_setting
 
 LIVE_HZ = 30  # at most this many predictions per second while a stroke grows
 
@@ -397,9 +397,9 @@ class DrawTab(Tab):
         settings.setValue("index", self.index_box.value())
 
     def restore_settings(self, settings: QSettings) -> None:
-        self.pen.setValue(int(settings.value("pen", int(DEFAULT_PEN))))
+        self.pen.setValue(int_setting(settings, "pen", int(DEFAULT_PEN)))
         self.show_saliency.setChecked(str(settings.value("saliency", "true")).lower() in ("true", "1"))
-        self.index_box.setValue(int(settings.value("index", 0)))
+        self.index_box.setValue(int_setting(settings, "index", 0))
 
     def shutdown(self) -> None:
         self._throttle.stop()

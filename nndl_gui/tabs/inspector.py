@@ -37,7 +37,7 @@ from .. import chapter_url
 from .. import inspector_jobs as ij
 from ..engine.saturation import ETAS, STARTS
 from ..widgets.network_diagram import NetworkDiagram
-from .base import Tab
+from .base import Tab, int_setting
 
 SHARED = "shared"
 MNIST_RANDOM = "mnist-random"  # a [784, 30, 10] network with random weights, for MNIST without training
@@ -864,10 +864,7 @@ class InspectorTab(Tab):
 
     def restore_settings(self, settings) -> None:
         def get_int(key, default):
-            try:
-                return int(settings.value(key, default))
-            except (TypeError, ValueError):
-                return default
+            return int_setting(settings, key, default)
 
         net = get_int("network", -1)
         if 0 <= net < self.network_combo.count():

@@ -39,7 +39,7 @@ from .. import playground_jobs as jobs
 from ..engine import approx as A
 from ..widgets.bump_plot import DrawPlot, bump_index, sweep_heights
 from ..widgets.playground_latest import LatestTask
-from .base import Tab
+from .base import Tab, float_setting, int_setting
 
 CH4 = chapter_url(4)
 BLUE, ORANGE, GREEN, GREY, RED = "#1f77b4", "#ff7f0e", "#2ca02c", "#888888", "#d62728"
@@ -599,6 +599,7 @@ class BumpsView(QWidget):
     def _open_dialog(self, net) -> None:
         if self.dialog is not None:
             self.dialog.close()
+            self.dialog.deleteLater()  # closing only hides it: every "Show as network…" kept one (soak)
         self.dialog = NetworkDialog(self, net, self)
         self.dialog.show()
 
@@ -970,11 +971,7 @@ class PlaygroundTab(Tab):
 
     def restore_settings(self, s) -> None:
         def num(key, default, cast=float):
-            try:
-                v = s.value(key)
-                return default if v is None else cast(v)
-            except (TypeError, ValueError):
-                return default
+            return (float_setting if cast is float else int_setting)(s, key, default)
 
         self.neuron.w_spin.setValue(num("w", self.neuron.w_spin.value()))
         self.neuron.b_spin.setValue(num("b", self.neuron.b_spin.value()))
