@@ -41,7 +41,7 @@ from ..engine.training import TrainingConfig
 from ..training_job import TrainingRequest, check_request, download_job, training_job
 from ..widgets.images import ConfusionView, MisclassifiedGallery, WeightsView
 from ..widgets.plots import CurvePlots, SpeedPlot
-from .base import Tab
+from .base import Tab, int_setting
 
 try:  # written by another engineer alongside this tab
     from ..presets import PRESETS
@@ -460,22 +460,22 @@ class TrainingTab(Tab):
             self.message.setText(problem)
             self._update_buttons()
             return
-        self.run_count += 1
-        run_id = self.run_count
-        self.plots.add_run(run_id, req.label, req.config.epochs)
-        self._current_run = run_id
-        self.message.setText("")
-        self.last_message = ""
-        self.snapshot = None
-        if self.bottom.currentIndex() == 2:  # old results would be stale: show the live weights instead
-            self.bottom.setCurrentIndex(0)
         job = self.client.start_job(
             "training", training_job, req, mnist,
             on_snapshot=self._on_snapshot, on_finished=self._on_finished, on_failed=self._on_failed,
             throttle_hz=self.SNAPSHOT_HZ)
         if job is None:
-            return  # on_failed already explained (another tab's job is running)
+            return  # on_failed already explained (another tab's job is running); no empty run is drawn
+        # Snapshots arrive through the event loop, so the run's curves exist before the first one is drawn.
         self.job_id = job
+        self.run_count += 1
+        self.plots.add_run(self.run_count, req.label, req.config.epochs)
+        self._current_run = self.run_count
+        self.message.setText("")
+        self.last_message = ""
+        self.snapshot = None
+        if self.bottom.currentIndex() == 2:  # old results would be stale: show the live weights instead
+            self.bottom.setCurrentIndex(0)
         self._update_buttons()
 
     def toggle_pause(self) -> None:
@@ -742,16 +742,15 @@ class TrainingTab(Tab):
                 if isinstance(v, str):
                     getattr(self, name).setText(v)
             for name in self.SPINS:
-                v = settings.value(name)
-                if v is not None:
-                    getattr(self, name).setValue(int(v))
+                spin = getattr(self, name)
+                spin.setValue(int_setting(settings, name, spin.value()))
             for name in self.COMBOS:
                 v = settings.value(name)
                 if v is not None:
                     _select(getattr(self, name), str(v))
             self.schedule.setChecked(_bool(settings.value("schedule", False)))
             self.continue_box.setChecked(_bool(settings.value("continue", False)))
-            self.bottom.setCurrentIndex(int(settings.value("bottom_tab", 0)))
+            self.bottom.setCurrentIndex(int_setting(settings, "bottom_tab", 0))
             for key, cb in self.series_boxes.items():
                 cb.setChecked(_bool(settings.value(f"show_{key}", True)))
         finally:
