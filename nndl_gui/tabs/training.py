@@ -77,6 +77,7 @@ class TrainingTab(Tab):
     title = "Training"
     chapter = 1
     PLOT_HZ = 2.0
+    URGENT_PLOT_HZ = 8.0  # epoch ends are drawn at once, unless epochs end faster than this
     SNAPSHOT_HZ = 15.0  # progress bars and text: smooth to the eye, cheap for the GIL
 
     def __init__(self, ctx, parent=None):
@@ -509,17 +510,19 @@ class TrainingTab(Tab):
     def draw(self, snap) -> None:
         """Draw one TrainingSnapshot (only the parts that changed since the last one).
 
-        Progress is drawn for every snapshot (≤ 30 per second); the plots and weight images at most
-        PLOT_HZ times per second, the newest always drawn (a timer catches the trailing edge), and at once
-        when the run ends: painting pyqtgraph items runs Python on the GUI thread, which holds the GIL, so
-        every millisecond of it is taken from training.
+        Progress is drawn for every snapshot (≤ SNAPSHOT_HZ per second); the plots and weight images at
+        most PLOT_HZ times per second, the newest always drawn (a timer catches the trailing edge), and at
+        once at epoch ends (at most URGENT_PLOT_HZ a second) and when the run ends: painting pyqtgraph
+        items runs Python on the GUI thread, which holds the GIL, so every millisecond of it is taken from
+        training.
         """
         prev = self.snapshot
         self.snapshot = snap
         self.draws += 1
         now = time.perf_counter()
         wait = self._last_plot + 1.0 / self.PLOT_HZ - now
-        if wait <= 0 or snap.phase != "training":
+        epoch_end = snap.urgent and now - self._last_plot >= 1.0 / self.URGENT_PLOT_HZ
+        if wait <= 0 or epoch_end or snap.phase != "training":
             self._draw_plots()
         elif not self._plot_timer.isActive():  # trailing edge: the newest curves are drawn soon anyway
             self._plot_timer.start(max(1, int(wait * 1000)))

@@ -172,7 +172,8 @@ class CurvePlots(QWidget):
             if y_lo > y_hi:
                 continue
             old = self._ranges.get(which)
-            x_range = (0.0, min(nice_ceil(max(x_hi, 1.0)), max(cap, x_hi)) if cap else nice_ceil(max(x_hi, 1.0)))
+            x_end = nice_ceil(max(1.05 * x_hi, 1.0))  # a little room ahead of the newest point
+            x_range = (0.0, min(x_end, max(cap, x_hi)) if cap else x_end)
             bounds = (0.0, 100.0) if which == "acc" else (0.0 if y_lo >= 0 else -math.inf, math.inf)
             y_range = steady_range(y_lo, y_hi, old[1] if old else None, bounds=bounds) or old[1]
             if old != (x_range, y_range):
