@@ -252,20 +252,16 @@ _blas_cap = None
 def cap_blas_threads() -> None:
     """Run BLAS on one thread for the rest of this process.
 
-    In the app the GUI thread always competes with the worker for the two cores, and a second OpenBLAS
-    thread that spins while waiting for work then slows small products down by orders of magnitude
-    (benchmarks/README.md).  Every product the worker computes is small enough for one thread.
+    In the app the GUI thread competes with the worker for the cores.  A second OpenBLAS thread gains at
+    most ~20% at large mini-batches, but when a core is busy it spins waiting for work and slows small
+    products by orders of magnitude (benchmarks/README.md, "BLAS notes"), so the app never risks it.
     """
     global _blas_cap
     if _blas_cap is None:
-        import numpy  # noqa: F401  (threadpoolctl limits only the BLAS libraries already loaded)
+        from .engine.training import blas_controller  # numpy and its BLAS are loaded by then
 
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-            _blas_cap = False
-        else:
-            _blas_cap = threadpool_limits(limits=1, user_api="blas")
+        controller = blas_controller()
+        _blas_cap = controller.limit(limits=1, user_api="blas") if controller is not None else False
 
 
 class EngineClient(QObject):

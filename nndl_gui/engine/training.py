@@ -258,7 +258,7 @@ BLAS_SINGLE_THREAD_BELOW = 80_000
 _controller = None
 
 
-def _blas_controller():
+def blas_controller():
     """One threadpoolctl controller per process (building one scans the loaded libraries, ~0.3 ms)."""
     global _controller
     if _controller is None:
@@ -287,7 +287,7 @@ class _BlasThreads:
     def hold(self) -> None:
         if self.limit is None or self._limiter is not None:
             return
-        controller = _blas_controller()
+        controller = blas_controller()
         if controller is not None:
             self._limiter = controller.limit(limits=self.limit, user_api="blas")
 
