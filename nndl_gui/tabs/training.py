@@ -470,10 +470,13 @@ class TrainingTab(Tab):
         # Snapshots arrive through the event loop, so the run's curves exist before the first one is drawn.
         self.job_id = job
         self.run_count += 1
-        self.plots.add_run(self.run_count, req.label, req.config.epochs)
+        dropped = self.plots.add_run(self.run_count, req.label, req.config.epochs)
         self._current_run = self.run_count
         self.message.setText("")
         self.last_message = ""
+        if dropped:
+            self.ctx.status(f"The plots show the last {self.plots.MAX_RUNS} runs: “{dropped}” was taken off them "
+                            "(Export curves… still writes it; Clear runs forgets all).")
         self.snapshot = None
         if self.bottom.currentIndex() == 2:  # old results would be stale: show the live weights instead
             self.bottom.setCurrentIndex(0)

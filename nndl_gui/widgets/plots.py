@@ -100,6 +100,7 @@ class CurvePlots(QWidget):
         self.reference: pg.InfiniteLine | None = None
         self.visible = {"test": True, "val": True, "train": True, "cost": True, "val_cost": True}
         self.runs: dict[int, _Run] = {}
+        self.retired: list[_Run] = []  # runs taken off the plots (MAX_RUNS) whose curves export still writes
         # Ranges follow the data (steady_range) until the learner pans or zooms; pyqtgraph's "A" button
         # (auto range) hands it back.
         self._follow = {"cost": True, "acc": True}
@@ -114,9 +115,20 @@ class CurvePlots(QWidget):
         layout.addWidget(self.acc)
 
     # ------------------------------------------------------------------ runs
-    def add_run(self, run_id: int, label: str, epochs: int | None = None) -> str:
-        """A new run's curves in the next colour; ``epochs`` (planned) bounds the epoch axis."""
-        color = PALETTE[len(self.runs) % len(PALETTE)]
+    MAX_RUNS = len(PALETTE)  # runs shown at once: one colour each; Export curves keeps them all
+
+    def add_run(self, run_id: int, label: str, epochs: int | None = None) -> str | None:
+        """A new run's curves in a colour no shown run uses; ``epochs`` (planned) bounds the epoch axis.
+
+        With MAX_RUNS runs already shown, the oldest one's curves go first: its label is returned so the
+        tab can say so (None otherwise)."""
+        dropped = None
+        if len(self.runs) >= self.MAX_RUNS:
+            oldest = next(iter(self.runs))
+            dropped = self.runs[oldest].label
+            self.retired.append(self.remove_run(oldest))  # off the plots, still exported
+        used = {run.color for run in self.runs.values()}
+        color = next((c for c in PALETTE if c not in used), PALETTE[len(self.runs) % len(PALETTE)])
         run = _Run(label, color, epochs=epochs)
         for name, (which, series_label, style) in SERIES.items():
             pen = pg.mkPen(color, width=2 if style == Qt.PenStyle.SolidLine else 1.5, style=style)
@@ -128,7 +140,16 @@ class CurvePlots(QWidget):
         self.cost_legend.addItem(run.items["cost"], label)
         self.acc_legend.addItem(run.items["test"], label)
         self.runs[run_id] = run
-        return color
+        return dropped
+
+    def remove_run(self, run_id: int) -> _Run:
+        run = self.runs.pop(run_id)
+        for name, item in run.items.items():
+            (self.cost if SERIES[name][0] == "cost" else self.acc).getPlotItem().removeItem(item)
+        self.cost_legend.removeItem(run.items["cost"])
+        self.acc_legend.removeItem(run.items["test"])
+        run.items = {}
+        return run
 
     def update_run(self, run_id: int, curves) -> None:
         run = self.runs.get(run_id)
@@ -187,12 +208,9 @@ class CurvePlots(QWidget):
         self.follow_data()
 
     def clear_runs(self) -> None:
-        for run in self.runs.values():
-            for name, item in run.items.items():
-                (self.cost if SERIES[name][0] == "cost" else self.acc).getPlotItem().removeItem(item)
-        self.cost_legend.clear()
-        self.acc_legend.clear()
-        self.runs.clear()
+        for run_id in list(self.runs):
+            self.remove_run(run_id)
+        self.retired.clear()
         self._follow = {"cost": True, "acc": True}
         self._ranges.clear()
 
@@ -213,8 +231,8 @@ class CurvePlots(QWidget):
 
     # ------------------------------------------------------------------ export
     def rows(self):
-        """(run, series, epoch, value) for every point of every run (accuracy as a fraction)."""
-        for run in self.runs.values():
+        """(run, series, epoch, value) for every point of every run since Clear (accuracy as a fraction)."""
+        for run in [*self.retired, *self.runs.values()]:
             if run.curves is None:
                 continue
             for name in SERIES:

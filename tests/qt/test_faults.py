@@ -43,6 +43,7 @@ from nndl_gui.training_job import TrainingRequest, training_job  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_training_job import tiny_mnist  # noqa: E402
+from test_training_tab import small_form  # noqa: E402  (784-16-10, m=10, η=3, λ=0)
 
 REPO = Path(__file__).resolve().parents[2]
 DRAW, TRAINING, INSPECTOR, PLAYGROUND = range(4)
@@ -58,18 +59,6 @@ def make_window(qtbot, *, data=True) -> MainWindow:
     w.resize(1280, 820)
     w.show()
     return w
-
-
-def small_form(tab, epochs=2, m=10, eta="3.0"):
-    tab.sizes.setText("784, 16, 10")
-    tab.eta.setText(eta)
-    tab.m.setValue(m)
-    tab.epochs.setValue(epochs)
-    tab.lmbda.setText("0")
-    tab.early.setValue(0)
-    tab.schedule.setChecked(False)
-    tab.continue_box.setChecked(False)
-    assert tab.validate_form() is None, tab.message.text()
 
 
 def status(w) -> str:

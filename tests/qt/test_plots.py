@@ -71,3 +71,22 @@ def test_axes_follow_the_data_and_move_seldom_and_the_users_zoom_wins(qtbot):
     p.update_run(1, curves(401, 36.0))
     assert view(p.cost)[0][1] >= 36.0
     assert not any(vb.state["autoRange"])
+
+
+def test_the_plots_show_the_last_runs_and_export_keeps_them_all(qtbot, tmp_path):
+    p = CurvePlots()
+    qtbot.addWidget(p)
+    dropped = []
+    for run in range(1, p.MAX_RUNS + 4):
+        dropped.append(p.add_run(run, f"run {run}", epochs=2))
+        p.update_run(run, curves(5, 2.0))
+    assert dropped[:p.MAX_RUNS] == [None] * p.MAX_RUNS and dropped[p.MAX_RUNS:] == ["run 1", "run 2", "run 3"]
+    assert list(p.runs) == list(range(4, p.MAX_RUNS + 4))
+    items = p.cost.getPlotItem().listDataItems() + p.acc.getPlotItem().listDataItems()
+    assert len(items) == 5 * p.MAX_RUNS  # the old runs' curves really left the plots
+    assert len({run.color for run in p.runs.values()}) == p.MAX_RUNS  # every shown run has its own colour
+    p.export_csv(tmp_path / "curves.csv")
+    text = (tmp_path / "curves.csv").read_text()
+    assert all(f"run {k}," in text for k in range(1, p.MAX_RUNS + 4))
+    p.clear_runs()
+    assert not p.runs and not p.retired
