@@ -136,6 +136,7 @@ class DrawTab(Tab):
         self.bars_plot.setXRange(-0.6, 9.6, padding=0)
         self.bars_plot.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
         self.bars_plot.setLabel("bottom", "digit j (output neuron j)")
+        self._bars_left_label = None
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                     brushes=[pg.mkBrush(150, 170, 200)] * 10, pen=pg.mkPen(None))
         self.bars_plot.addItem(self.bars)
@@ -313,7 +314,10 @@ class DrawTab(Tab):
         brushes = [pg.mkBrush(40, 110, 200) if d == j else pg.mkBrush(150, 170, 200) for d in range(10)]
         self.bars.setOpts(height=out.bars, brushes=brushes)
         self.digit_label.setText(str(j))
-        self.bars_plot.setLabel("left", "probability" if out.softmax else "a<sup>L</sup><sub>j</sub> / Σ<sub>k</sub> a<sup>L</sup><sub>k</sub>")
+        left = "probability" if out.softmax else "a<sup>L</sup><sub>j</sub> / Σ<sub>k</sub> a<sup>L</sup><sub>k</sub>"
+        if left != self._bars_left_label:  # a new label re-lays out and repaints the whole plot: only on change
+            self._bars_left_label = left
+            self.bars_plot.setLabel("left", left)
         if out.softmax:
             self.digit_caption.setText(f"probability {out.bars[j]:.1%} (a<sup>L</sup><sub>{j}</sub> = "
                                        f"{out.activations[j]:.3f})")
