@@ -12,6 +12,15 @@ os.environ["NNDL_NO_DIALOGS"] = "1"  # errors go to the status bar instead of mo
 
 REPO = Path(__file__).resolve().parents[1]
 
+try:  # Fuzz tests draw the same cases on every run, so CI is repeatable; HYPOTHESIS_PROFILE=explore draws new ones.
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("repeatable", derandomize=True)
+    _hypothesis_settings.register_profile("explore", derandomize=False)
+    _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+except ImportError:  # hypothesis is in the test extra; tests that use it skip without it
+    pass
+
 
 def full_mnist_dir() -> Path | None:
     """The full MNIST folder (NNDL_DATA_DIR, else ../shared/mnist), or None."""
