@@ -31,7 +31,6 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=200)
     args = p.parse_args(argv)
-    sys.setswitchinterval(0.001)  # as app.main() does
     app = QApplication.instance() or QApplication([])
     from nndl_gui.app import configure_pyqtgraph
     from nndl_gui.appcontext import AppContext, DataManager

@@ -526,8 +526,6 @@ def main(argv=None) -> int:
     os.environ["NNDL_NO_DIALOGS"] = "1"
     os.environ["NNDL_SETTINGS_FILE"] = str(home / "settings.ini")
     os.environ["NNDL_CACHE_DIR"] = str(home / "cache")
-    sys.setswitchinterval(0.001)  # as app.main() does
-
     if args.data or not args.quick:
         data_dir = find_data(args.data)
     else:

@@ -25,7 +25,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
 import sys, time
-sys.setswitchinterval(0.001)
 from PySide6.QtWidgets import QApplication
 app = QApplication([sys.argv[0]])
 from nndl_gui.app import MainWindow, configure_pyqtgraph

@@ -170,7 +170,6 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out")
     args = ap.parse_args()
-    sys.setswitchinterval(0.001)  # as app.main() does
     data_dir = find_data(args.data)
     from nndl_gui.data.mnist import load_mnist
 

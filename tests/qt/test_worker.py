@@ -131,11 +131,17 @@ def test_set_network_is_refused_while_a_job_owns_the_live_network(qtbot, client)
         assert client.set_network(Network([2, 2], rng=0), "other", "test") is True
 
 
-def test_the_worker_runs_blas_on_one_thread(client):
+def test_an_engine_client_prepares_the_process_blas_on_one_thread_and_a_short_gil_switch(client):
+    import sys
+
     from threadpoolctl import threadpool_info
+
+    from nndl_gui.worker import GIL_SWITCH_SECONDS
 
     blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
     assert blas and all(lib["num_threads"] == 1 for lib in blas)
+    assert GIL_SWITCH_SECONDS < 0.005  # Python's default is 5 ms
+    assert sys.getswitchinterval() == pytest.approx(GIL_SWITCH_SECONDS)
 
 
 def lazy_job(ctx, n, built):
