@@ -863,20 +863,17 @@ class InspectorTab(Tab):
         settings.setValue("x", self.x_edit.text())
 
     def restore_settings(self, settings) -> None:
-        def get_int(key, default):
-            return int_setting(settings, key, default)
-
-        net = get_int("network", -1)
+        net = int_setting(settings, "network", -1)
         if 0 <= net < self.network_combo.count():
             self.network_combo.setCurrentIndex(net)
         self.seed_spin.blockSignals(True)
-        self.seed_spin.setValue(max(0, get_int("seed", 0)))
+        self.seed_spin.setValue(max(0, int_setting(settings, "seed", 0)))
         self.seed_spin.blockSignals(False)
-        c = get_int("cost", 0)
+        c = int_setting(settings, "cost", 0)
         if 0 <= c < self.cost_combo.count():
             self.cost_combo.setCurrentIndex(c)
         self.index_spin.blockSignals(True)
-        self.index_spin.setValue(max(0, get_int("index", 0)))
+        self.index_spin.setValue(max(0, int_setting(settings, "index", 0)))
         self.index_spin.blockSignals(False)
         self._choose_network(self.network_combo.currentIndex())
 

@@ -970,12 +970,9 @@ class PlaygroundTab(Tab):
         s.setValue("two_mode", self.two.mode_box.currentText())
 
     def restore_settings(self, s) -> None:
-        def num(key, default, cast=float):
-            return (float_setting if cast is float else int_setting)(s, key, default)
-
-        self.neuron.w_spin.setValue(num("w", self.neuron.w_spin.value()))
-        self.neuron.b_spin.setValue(num("b", self.neuron.b_spin.value()))
-        self.neuron.step_mode.setChecked(bool(num("step_mode", 0, int)))
+        self.neuron.w_spin.setValue(float_setting(s, "w", self.neuron.w_spin.value()))
+        self.neuron.b_spin.setValue(float_setting(s, "b", self.neuron.b_spin.value()))
+        self.neuron.step_mode.setChecked(bool(int_setting(s, "step_mode", 0)))
         kind = s.value("target")
         if kind in TARGET_ORDER and kind != "drawn":
             self.bumps.set_target(A.noisy_target() if kind == "noisy" else A.Target(kind))
@@ -987,11 +984,11 @@ class PlaygroundTab(Tab):
                     self.bumps.set_heights(h, rerange=True)
             except ValueError:
                 pass
-        self.bumps.eta_spin.setValue(num("eta", self.bumps.eta_spin.value()))
+        self.bumps.eta_spin.setValue(float_setting(s, "eta", self.bumps.eta_spin.value()))
         mode = s.value("two_mode")
         if mode in A.TWO_D_MODES:
             self.two.mode_box.setCurrentText(mode)
-        view = num("view", 0, int)
+        view = int_setting(s, "view", 0)
         if 0 <= view < self.views.count():
             self.views.setCurrentIndex(view)
 

@@ -128,7 +128,7 @@ class CurvePlots(QWidget):
             dropped = self.runs[oldest].label
             self.retired.append(self.remove_run(oldest))  # off the plots, still exported
         used = {run.color for run in self.runs.values()}
-        color = next((c for c in PALETTE if c not in used), PALETTE[len(self.runs) % len(PALETTE)])
+        color = next(c for c in PALETTE if c not in used)  # fewer than MAX_RUNS = len(PALETTE) shown
         run = _Run(label, color, epochs=epochs)
         for name, (which, series_label, style) in SERIES.items():
             pen = pg.mkPen(color, width=2 if style == Qt.PenStyle.SolidLine else 1.5, style=style)
