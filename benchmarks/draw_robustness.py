@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nndl_gui.data import load_mnist  # noqa: E402
 from nndl_gui.data.preprocess import naive_resize, preprocess, render_digit  # noqa: E402
-from nndl_gui.draw_jobs import pretrained_path  # noqa: E402
+from nndl_gui.jobs.draw import pretrained_path  # noqa: E402
 from nndl_gui.engine.io import load_network  # noqa: E402
 from nndl_gui.engine.network import evaluate  # noqa: E402
 

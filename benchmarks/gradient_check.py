@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nndl_gui.data.mnist import load_mnist  # noqa: E402
-from nndl_gui.draw_jobs import pretrained_path  # noqa: E402
+from nndl_gui.jobs.draw import pretrained_path  # noqa: E402
 from nndl_gui.engine.io import load_network  # noqa: E402
 from nndl_gui.engine.network import Network, one_hot  # noqa: E402
 from nndl_gui.engine.trace import gradient_check  # noqa: E402

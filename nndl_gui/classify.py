@@ -22,7 +22,7 @@ import sys
 import numpy as np
 
 from .data.preprocess import is_empty, preprocess
-from .draw_jobs import network_problem, pretrained_path, read_outputs
+from .jobs.draw import network_problem, pretrained_path, read_outputs
 
 
 def read_gray(path: str) -> np.ndarray:

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from nndl_gui import playground_jobs as jobs
+from nndl_gui.jobs import playground as jobs
 from nndl_gui.engine import approx as A
 from nndl_gui.engine.io import load_network
 
@@ -231,7 +231,7 @@ def test_export_as_npz_and_network2_json(tmp_path):
 
 
 def test_engine_and_jobs_modules_do_not_import_qt():
-    code = ("import sys, nndl_gui.engine.approx, nndl_gui.playground_jobs; "
+    code = ("import sys, nndl_gui.engine.approx, nndl_gui.jobs.playground; "
             "print([m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -1,17 +1,18 @@
-"""The inspector's worker tasks and text model (nndl_gui/inspector_jobs.py), without Qt."""
+"""The inspector's worker tasks (nndl_gui/jobs/inspector.py) and text model (nndl_gui/tabs/inspector/equations.py), without Qt."""
 
 import re
 
 import numpy as np
 import pytest
 
-from nndl_gui import inspector_jobs as ij
+from nndl_gui.jobs import inspector as ij
+from nndl_gui.tabs.inspector import equations as eqn
 from nndl_gui.engine.network import Network
 from nndl_gui.engine.trace import gradient_check, trace
 
 
 def number(text: str) -> float:
-    return float(text.replace(ij.MINUS, "-"))
+    return float(text.replace(eqn.MINUS, "-"))
 
 
 def bold_value(html: str) -> float:
@@ -118,14 +119,14 @@ def test_saturation_job_yields_every_epoch_and_stops_on_request():
 
 
 def test_steps_follow_the_book_order():
-    kinds = [(s.kind, s.l) for s in ij.steps(4)]
+    kinds = [(s.kind, s.l) for s in eqn.steps(4)]
     assert kinds == [("input", 1), ("z", 2), ("a", 2), ("z", 3), ("a", 3), ("z", 4), ("a", 4),
                      ("BP1", 4), ("BP2", 3), ("BP2", 2), ("BP3", 0), ("BP4", 0)]
-    st = ij.steps(3)
+    st = eqn.steps(3)
     bp1 = [i for i, s in enumerate(st) if s.kind == "BP1"][0]
-    assert ij.known(st, bp1, "delta", 3) and not ij.known(st, bp1, "delta", 2)
-    assert ij.known(st, bp1, "a", 3) and not ij.known(st, 2, "z", 3)
-    assert not ij.known(st, bp1, "nabla_w", 2) and ij.known(st, len(st) - 1, "nabla_w", 2)
+    assert eqn.known(st, bp1, "delta", 3) and not eqn.known(st, bp1, "delta", 2)
+    assert eqn.known(st, bp1, "a", 3) and not eqn.known(st, 2, "z", 3)
+    assert not eqn.known(st, bp1, "nabla_w", 2) and eqn.known(st, len(st) - 1, "nabla_w", 2)
 
 
 @pytest.mark.parametrize("cost", ["quadratic", "cross-entropy"])
@@ -133,32 +134,32 @@ def test_equations_substitute_the_trace_numbers(cost):
     net = ij.make_small_network([2, 3, 2], seed=5, cost=cost)
     insp = ij.trace_task(None, net, [0.4, 0.7], 0)
     tr, n = insp.trace, insp.network
-    by_kind = {s.kind: s for s in ij.steps(3)}
-    z = ij.equation(n, tr, ij.Step("z", 2, ""), 2, 1)
+    by_kind = {s.kind: s for s in eqn.steps(3)}
+    z = eqn.equation(n, tr, eqn.Step("z", 2, ""), 2, 1)
     assert bold_value(z) == pytest.approx(tr.layer(2).z[1], abs=5e-4)
     # the substituted terms are w^2_1k and a^1_k
-    assert ij.fmtp(n.weights[0][1, 0]) in z and ij.fmtp(tr.layer(1).a[1]) in z
-    a = ij.equation(n, tr, ij.Step("a", 3, ""), 3, 0)
+    assert eqn.fmtp(n.weights[0][1, 0]) in z and eqn.fmtp(tr.layer(1).a[1]) in z
+    a = eqn.equation(n, tr, eqn.Step("a", 3, ""), 3, 0)
     assert bold_value(a) == pytest.approx(tr.layer(3).a[0], abs=5e-4)
-    bp1 = ij.equation(n, tr, by_kind["BP1"], 3, 0)
+    bp1 = eqn.equation(n, tr, by_kind["BP1"], 3, 0)
     assert bold_value(bp1) == pytest.approx(tr.layer(3).delta[0], abs=5e-4)
-    assert ij.fmt(tr.layer(3).a[0]) in bp1
+    assert eqn.fmt(tr.layer(3).a[0]) in bp1
     if cost == "quadratic":
-        assert ij.fmtp(tr.layer(3).sigma_prime[0]) in bp1
+        assert eqn.fmtp(tr.layer(3).sigma_prime[0]) in bp1
     else:
         assert "σ′ cancels" in bp1
-    bp2 = ij.equation(n, tr, by_kind["BP2"], 2, 2)
+    bp2 = eqn.equation(n, tr, by_kind["BP2"], 2, 2)
     assert bold_value(bp2) == pytest.approx(tr.layer(2).delta[2], abs=5e-4)
-    assert ij.fmtp(tr.layer(3).delta[1]) in bp2
-    bp4 = ij.equation(n, tr, by_kind["BP4"], 3, 1, 2)
+    assert eqn.fmtp(tr.layer(3).delta[1]) in bp2
+    bp4 = eqn.equation(n, tr, by_kind["BP4"], 3, 1, 2)
     assert bold_value(bp4) == pytest.approx(tr.layer(3).nabla_w[1, 2], abs=5e-4)
-    bp3 = ij.equation(n, tr, by_kind["BP3"], 2, 0)
+    bp3 = eqn.equation(n, tr, by_kind["BP3"], 2, 0)
     assert bold_value(bp3) == pytest.approx(tr.layer(2).nabla_b[0], abs=5e-4)
 
 
 def test_fmt_and_parse_numbers():
-    assert ij.fmt(-0.0531) == "−0.053" and ij.fmt(0) == "0.000" and ij.fmt(2.5e-6) == "2.50e−06"
-    assert ij.fmtp(-1.0) == "(−1.000)" and ij.fmt(0.00131) == "1.31e−03"
+    assert eqn.fmt(-0.0531) == "−0.053" and eqn.fmt(0) == "0.000" and eqn.fmt(2.5e-6) == "2.50e−06"
+    assert eqn.fmtp(-1.0) == "(−1.000)" and eqn.fmt(0.00131) == "1.31e−03"
     np.testing.assert_array_equal(ij.parse_numbers("0.5, 1", 2, "x"), [0.5, 1.0])
     with pytest.raises(ValueError, match="needs 2 numbers"):
         ij.parse_numbers("1 2 3", 2, "x")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import nndl_gui.training_job as training_job_module
+import nndl_gui.jobs.training as training_job_module
 from nndl_gui.data.mnist import Dataset, Mnist
 from nndl_gui.engine.analysis import confusion_matrix, misclassified, weight_tiles
 from nndl_gui.engine.network import Network
 from nndl_gui.engine.training import TrainingConfig
-from nndl_gui.training_job import (
+from nndl_gui.jobs.training import (
     TrainingRequest,
     TrainingSnapshot,
     check_request,

@@ -1,6 +1,6 @@
 """The Draw tab: draw a digit, see the 28×28 input the network sees, what it thinks, and why.
 
-Everything the tab shows is computed on the engine worker (``nndl_gui.draw_jobs``) as short tasks, so
+Everything the tab shows is computed on the engine worker (``nndl_gui.jobs.draw``) as short tasks, so
 predictions keep coming even while the Training tab trains; the tab only draws the newest answer.
 Chapter 1 of the book: http://neuralnetworksanddeeplearning.com/chap1.html
 """
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import chapter_url
-from ..draw_jobs import DrawResult, analyse, load_pretrained, mnist_example, network_problem, pretrained_path
+from ..jobs.draw import DrawResult, analyse, load_pretrained, mnist_example, network_problem, pretrained_path
 from ..widgets.canvas import DEFAULT_PEN, Canvas
 from .base import Tab, int_setting
 

@@ -2,7 +2,7 @@
 
 Four views: One neuron, Bumps & the challenge, Windows of failure, Two inputs.  The tab owns only the
 design (w, b, the bump heights h, ...); every curve it draws is computed on the engine worker by real
-networks (nndl_gui.engine.approx through nndl_gui.playground_jobs) and arrives as a snapshot.  Rapid
+networks (nndl_gui.engine.approx through nndl_gui.jobs.playground) and arrives as a snapshot.  Rapid
 slider and drag updates are coalesced: only the newest request is computed and drawn.
 """
 
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import chapter_url
-from .. import playground_jobs as jobs
+from ..jobs import playground as jobs
 from ..engine import approx as A
 from ..widgets.bump_plot import DrawPlot, bump_index, sweep_heights
 from ..widgets.playground_latest import LatestTask

@@ -2,7 +2,7 @@
 
 A form holds every hyper-parameter of the engine and is checked as you type; the book's presets fill
 it and draw the book's figure as a reference line.  Training runs on the one engine worker
-(``nndl_gui.training_job.training_job``); this tab only draws the snapshots it sends: live cost and
+(``nndl_gui.jobs.training.training_job``); this tab only draws the snapshots it sends: live cost and
 accuracy curves (runs overlaid), chapter 5's learning speed, first-layer weights, and after a run
 the test set's confusion matrix and misclassified digits.
 """
@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 
 from .. import chapter_url
 from ..engine.training import TrainingConfig
-from ..training_job import TrainingRequest, check_request, download_job, training_job
+from ..jobs.download import download_job
+from ..jobs.training import TrainingRequest, check_request, training_job
 from ..widgets.images import ConfusionView, MisclassifiedGallery, WeightsView
 from ..widgets.plots import CurvePlots, SpeedPlot
 from .base import Tab, int_setting

@@ -34,12 +34,12 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import nndl_gui.appcontext as appcontext  # noqa: E402
 import nndl_gui.engine.training as training  # noqa: E402
-import nndl_gui.training_job as training_job_module  # noqa: E402
+import nndl_gui.jobs.training as training_job_module  # noqa: E402
 from nndl_gui.app import MainWindow, configure_pyqtgraph  # noqa: E402
 from nndl_gui.data.mnist import Dataset, Mnist  # noqa: E402
 from nndl_gui.engine.io import save_network  # noqa: E402
 from nndl_gui.engine.network import Network  # noqa: E402
-from nndl_gui.training_job import TrainingRequest, training_job  # noqa: E402
+from nndl_gui.jobs.training import TrainingRequest, training_job  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_training_job import tiny_mnist  # noqa: E402

@@ -9,7 +9,8 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
-from nndl_gui import inspector_jobs as ij  # noqa: E402
+from nndl_gui.jobs import inspector as ij  # noqa: E402
+from nndl_gui.tabs.inspector import equations as eqn  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.engine.network import Network  # noqa: E402
 from nndl_gui.engine.trace import nudged_cost, trace  # noqa: E402
@@ -29,7 +30,7 @@ def ctx(qtbot, tmp_path):
 
 @pytest.fixture
 def tab(qtbot, ctx):
-    from nndl_gui.tabs.inspector import InspectorTab
+    from nndl_gui.tabs.inspector.tab import InspectorTab
 
     t = InspectorTab(ctx)
     qtbot.addWidget(t)
@@ -51,7 +52,7 @@ def choose(qtbot, tab, data, cost_index=0):
 
 
 def number(text):
-    return float(text.replace(ij.MINUS, "-"))
+    return float(text.replace(eqn.MINUS, "-"))
 
 
 def expected_result(step, sel, ref, net):
@@ -99,18 +100,18 @@ def test_every_number_shown_equals_the_engine_trace(qtbot, tab, sizes, cost_inde
                 assert tab.detail_values == pytest.approx(expect, rel=0, abs=0)
                 text = tab.detail_label.text()
                 for v in expect.values():
-                    assert ij.fmt(v) in text
+                    assert eqn.fmt(v) in text
                 # the equation's result is the trace's number for this step
                 eq = tab.equation_label.text()
                 bold = re.search(r"<b>([^<]+)</b>", eq)
                 assert bold is not None
-                assert bold.group(1) == ij.fmt(expected_result(tab.steps[step], ("neuron", l, j), ref, net))
+                assert bold.group(1) == eqn.fmt(expected_result(tab.steps[step], ("neuron", l, j), ref, net))
         # the diagram's circles: the chosen quantity from the trace, or "?" when not computed yet
         for q, a in attr.items():
             tab.quantity_combo.setCurrentIndex(tab.quantity_combo.findData(q))
             shown = tab.diagram.displayed_values()
             for (l, j), v in shown.items():
-                known = l == 1 and q == "a" or ij.known(tab.steps, step, q, l)
+                known = l == 1 and q == "a" or eqn.known(tab.steps, step, q, l)
                 if l == 1 and not (q == "a"):
                     assert v == ref.layer(1).a[j]  # input circles show x
                 elif known:
@@ -136,7 +137,7 @@ def test_equation_substitutes_the_selected_neurons_numbers(qtbot, tab):
     eq = tab.equation_label.text()
     lay = ref.layer(3)
     assert "BP1" in tab.step_label.text()
-    assert f"({ij.fmt(lay.a[1])} − {ij.fmtp(ref.y[1])}) × {ij.fmtp(lay.sigma_prime[1])} = <b>{ij.fmt(lay.delta[1])}</b>" in eq
+    assert f"({eqn.fmt(lay.a[1])} − {eqn.fmtp(ref.y[1])}) × {eqn.fmtp(lay.sigma_prime[1])} = <b>{eqn.fmt(lay.delta[1])}</b>" in eq
     # the diagram highlights the layer BP1 computes and colours by δ, known only at the output so far
     assert tab.diagram.highlight_layers == (3,)
     assert tab.quantity_combo.currentData() == "delta"
@@ -191,7 +192,7 @@ def test_editing_a_weight_updates_a_cost_and_every_delta(qtbot, tab):
     for l in range(2, 5):
         np.testing.assert_array_equal(now.layer(l).a, ref.layer(l).a)
         np.testing.assert_array_equal(now.layer(l).delta, ref.layer(l).delta)
-    assert ij.fmt(ref.cost) in tab.cost_label.text()
+    assert eqn.fmt(ref.cost) in tab.cost_label.text()
     # a second edit builds on the first
     tab.select(("neuron", 3, 0))
     tab.edit_spin.setValue(-1.5)
@@ -226,8 +227,8 @@ def test_the_demon(qtbot, tab):
     insp = tab.inspection
     assert res.nudged_cost == nudged_cost(insp.network, insp.trace.x, insp.trace.y, 2, 1, -0.4)
     assert res.delta == insp.trace.layer(2).delta[1]
-    assert ij.fmt(res.actual_change) in tab.demon_label.text()
-    assert ij.fmt(res.delta * -0.4) in tab.demon_label.text()
+    assert eqn.fmt(res.actual_change) in tab.demon_label.text()
+    assert eqn.fmt(res.delta * -0.4) in tab.demon_label.text()
 
 
 def test_draw_tab_input_and_bad_typed_input(qtbot, ctx, tab):
@@ -312,7 +313,7 @@ def test_settings_round_trip(qtbot, ctx, tab, tmp_path):
     tab.seed_spin.setValue(7)
     s = QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat)
     tab.save_settings(s)
-    from nndl_gui.tabs.inspector import InspectorTab
+    from nndl_gui.tabs.inspector.tab import InspectorTab
 
     other = InspectorTab(ctx)
     qtbot.addWidget(other)

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from nndl_gui.training_job import Curves  # noqa: E402
+from nndl_gui.jobs.training import Curves  # noqa: E402
 from nndl_gui.widgets.plots import CurvePlots, nice_ceil, steady_range  # noqa: E402
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from nndl_gui.app import configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.tabs.training import TrainingTab  # noqa: E402
-from nndl_gui.training_job import TrainingRequest  # noqa: E402
+from nndl_gui.jobs.training import TrainingRequest  # noqa: E402
 from nndl_gui.worker import EngineClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

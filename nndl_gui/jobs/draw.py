@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data.preprocess import FIELD, is_empty, preprocess, render_digit
-from .engine.saliency import output_gradient
-from .paths import resource_path
+from ..data.preprocess import FIELD, is_empty, preprocess, render_digit
+from ..engine.saliency import output_gradient
+from ..paths import resource_path
 
 PRETRAINED = "pretrained.npz"
 
@@ -104,7 +104,7 @@ def analyse(ctx, gray: np.ndarray, net, request: int = 0, polarity: str = "dark-
 
 def load_pretrained(ctx=None, path=None):
     """The network shipped with the app (resources/pretrained.npz), as a Network."""
-    from .engine.io import load_network
+    from ..engine.io import load_network
 
     return load_network(path or pretrained_path())
 

@@ -6,24 +6,20 @@ pause / step / stop act between mini-batches — and yields ``TrainingSnapshot``
 whose curve arrays are read-only and *cumulative*, so a snapshot the worker throttles away loses
 nothing.  Epoch ends and the end of the run are ``urgent`` (never throttled).  The trained network is
 published (``ctx.publish``) after every epoch and at the end, for the Draw tab and the inspector.
-
-``download_job(ctx, ...)`` downloads full MNIST on a helper thread and yields ``DownloadProgress``.
 """
 
 from __future__ import annotations
 
 import math
-import queue
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
 
-from .engine.analysis import ClassificationResults, misclassified, weight_tiles
-from .engine.network import Network, evaluate, validate_sizes
-from .engine.training import BatchRecord, EpochRecord, RunEnd, TrainingConfig, learning_speed, sgd
+from ..engine.analysis import ClassificationResults, misclassified, weight_tiles
+from ..engine.network import Network, evaluate, validate_sizes
+from ..engine.training import BatchRecord, EpochRecord, RunEnd, TrainingConfig, learning_speed, sgd
 
 MNIST_INPUTS, MNIST_OUTPUTS = 784, 10
 MONITOR_SIZE = 500  # images of the training / validation sets measured live within an epoch
@@ -363,83 +359,3 @@ def training_job(ctx, req: TrainingRequest, mnist):
 def _describe(net: Network, epochs: int, rec: EpochRecord | None) -> str:
     acc = f", {rec.test_accuracy:.2%} test" if rec is not None and rec.test_accuracy is not None else ""
     return f"trained in the Training tab: {net.sizes}, {epochs} epoch{'s' if epochs != 1 else ''}{acc}"
-
-
-# ---------------------------------------------------------------------------------------------- download
-@dataclass(frozen=True)
-class DownloadProgress:
-    done: int
-    total: int | None
-    message: str
-    finished: bool = False
-    error: str | None = None
-    path: str | None = None
-    urgent: bool = False
-
-    @property
-    def fraction(self) -> float | None:
-        return self.done / self.total if self.total else None
-
-
-def download_job(ctx, dest=None, mirrors=None, sha256=None, sizes=None, poll: float = 0.02):
-    """Job generator: download full MNIST (``nndl_gui.data.download.download_mnist``) on a helper thread.
-
-    Yields DownloadProgress while bytes arrive; the worker stays responsive (stop = Cancel).  Returns the
-    final DownloadProgress (``error`` set on failure or cancel).
-    """
-    from .data import download as dl
-
-    kwargs = {}
-    if mirrors is not None:
-        kwargs["mirrors"] = list(mirrors)
-    if sha256 is not None:
-        kwargs["sha256"] = dict(sha256)
-    if sizes is not None:
-        kwargs["sizes"] = dict(sizes)
-    cancel = threading.Event()
-    updates: queue.Queue = queue.Queue()
-    outcome: dict = {}
-
-    def should_stop() -> bool:
-        return cancel.is_set() or ctx.should_stop()
-
-    def progress(done, total, message):
-        updates.put((done, total, message))
-
-    def run():
-        try:
-            outcome["path"] = str(dl.download_mnist(dest, progress=progress, should_stop=should_stop, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - reported to the GUI as a message
-            outcome["error"] = str(exc) or type(exc).__name__
-
-    thread = threading.Thread(target=run, name="nndl-mnist-download", daemon=True)
-    thread.start()
-    last = DownloadProgress(0, None, "Connecting…", urgent=True)
-    yield last
-    try:
-        while thread.is_alive():
-            if ctx.should_stop():
-                cancel.set()
-            thread.join(poll)
-            got = None
-            while True:
-                try:
-                    got = updates.get_nowait()
-                except queue.Empty:
-                    break
-            if got is not None:
-                last = DownloadProgress(*got)
-            yield last
-    finally:
-        cancel.set()
-        thread.join(5.0)
-    if "error" in outcome:
-        msg = outcome["error"]
-        if "cancel" in msg.lower():
-            msg = "Download cancelled."
-        final = DownloadProgress(last.done, last.total, msg, True, error=msg, urgent=True)
-    else:
-        final = DownloadProgress(last.total or last.done, last.total, "Full MNIST downloaded and verified.", True,
-                                 path=outcome.get("path"), urgent=True)
-    yield final
-    return final

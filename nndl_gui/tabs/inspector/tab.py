@@ -1,7 +1,7 @@
 """The Backprop inspector: chapter 2's four equations, one example, neuron by neuron.
 
 The tab draws ``Inspection`` results (an ``engine.trace.Trace`` plus the float64 network it came from)
-computed on the engine worker by the tasks in ``nndl_gui.inspector_jobs``; it never computes a forward
+computed on the engine worker by the tasks in ``nndl_gui.jobs.inspector``; it never computes a forward
 or backward pass itself.  A learner picks a network (the shared one from Training / File ▸ Open, or a
 small one built here), an example (an MNIST test digit, the Draw tab's input, or typed numbers), then
 steps through the forward pass, BP1, BP2 backwards, BP3 and BP4 with the numbers substituted, clicks
@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import chapter_url
-from .. import inspector_jobs as ij
-from ..engine.saturation import ETAS, STARTS
-from ..widgets.network_diagram import NetworkDiagram
-from .base import Tab, int_setting
+from ... import chapter_url
+from ...jobs import inspector as ij
+from . import equations as eqn
+from ...engine.saturation import ETAS, STARTS
+from ...widgets.network_diagram import NetworkDiagram
+from ..base import Tab, int_setting
 
 SHARED = "shared"
 MNIST_RANDOM = "mnist-random"  # a [784, 30, 10] network with random weights, for MNIST without training
@@ -75,7 +76,7 @@ class InspectorTab(Tab):
         self._mnist = None
         self._pending: int | None = None  # task id of the newest trace/edit request
         self._pending_demon: int | None = None
-        self.steps: list[ij.Step] = []
+        self.steps: list[eqn.Step] = []
         self.step_index = 0
         self.selection: tuple | None = None
         self.detail_values: dict[str, float] = {}  # the numbers the selection panel shows
@@ -539,7 +540,7 @@ class InspectorTab(Tab):
         self._net = insp.network if self._edited else self._net
         L = insp.network.num_layers
         if old_layers != insp.network.sizes or not self.steps:
-            self.steps = ij.steps(L)
+            self.steps = eqn.steps(L)
             self.step_index = len(self.steps) - 1
         if self.selection is None or not self._valid(self.selection):
             out = insp.trace.output
@@ -548,7 +549,7 @@ class InspectorTab(Tab):
         self.diagram.set_data(insp.network, insp.trace)
         tr = insp.trace
         pred = int(np.argmax(tr.output))
-        self.cost_label.setText(f"C = <b>{ij.fmt(tr.cost)}</b> ({insp.network.cost.name}) · output "
+        self.cost_label.setText(f"C = <b>{eqn.fmt(tr.cost)}</b> ({insp.network.cost.name}) · output "
                                 f"argmax<sub>j</sub> a<sup>L</sup><sub>j</sub> = {pred}")
         self.example_note.setText(self._description + (" · <i>edited network</i>" if self._edited else ""))
         self._refresh()
@@ -601,7 +602,7 @@ class InspectorTab(Tab):
             return
         step = self.steps[self.step_index]
         idx, steps = self.step_index, self.steps
-        self.diagram.set_known(lambda q, l: ij.known(steps, idx, q, l))
+        self.diagram.set_known(lambda q, l: eqn.known(steps, idx, q, l))
         L = insp.network.num_layers
         self.diagram.set_highlight(range(2, L + 1) if step.l == 0 else (step.l,))
         self.diagram.set_selection(self.selection)
@@ -613,7 +614,7 @@ class InspectorTab(Tab):
         self.equation_label.setText(self._equation_for_selection(step))
         self._show_selection()
 
-    def _equation_for_selection(self, step: ij.Step) -> str:
+    def _equation_for_selection(self, step: eqn.Step) -> str:
         insp, sel = self.inspection, self.selection
         kind, l, j = sel[0], sel[1], sel[2]
         if step.kind in ("BP3", "BP4") and l < 2:
@@ -621,7 +622,7 @@ class InspectorTab(Tab):
             return self._equation_for(step, ("neuron", 2, 0)) + note
         return self._equation_for(step, sel)
 
-    def _equation_for(self, step: ij.Step, sel: tuple) -> str:
+    def _equation_for(self, step: eqn.Step, sel: tuple) -> str:
         insp = self.inspection
         kind, l, j = sel[0], sel[1], sel[2]
         if step.kind == "BP4":
@@ -630,18 +631,18 @@ class InspectorTab(Tab):
             else:
                 prev = insp.trace.layer(l - 1).a
                 k = int(np.argmax(prev))
-            return ij.equation(insp.network, insp.trace, step, l, j, k)
+            return eqn.equation(insp.network, insp.trace, step, l, j, k)
         if step.kind == "BP3":
-            return ij.equation(insp.network, insp.trace, step, l, j)
+            return eqn.equation(insp.network, insp.trace, step, l, j)
         L = insp.network.num_layers
         fits = {"input": l == 1, "z": l >= 2, "a": l >= 2, "BP1": l == L, "BP2": 2 <= l < L}[step.kind]
         if kind == "neuron" and fits:
-            eq = ij.equation(insp.network, insp.trace, step, l, j)
+            eq = eqn.equation(insp.network, insp.trace, step, l, j)
             if l != step.l:
                 eq += (f"<br><span style='color:#777'>(the same equation for the neuron you selected; this step "
                        f"computes layer {step.l})</span>")
             return eq
-        return (ij.equation(insp.network, insp.trace, step, step.l, 0)
+        return (eqn.equation(insp.network, insp.trace, step, step.l, 0)
                 + f"<br><span style='color:#777'>(for neuron 0 of layer {step.l}: click a neuron there)</span>")
 
     def _show_selection(self) -> None:
@@ -654,8 +655,8 @@ class InspectorTab(Tab):
 
         def row(key, html_name, value, quantity, l):
             self.detail_values[key] = float(value)
-            later = not ij.known(steps, idx, quantity, l)
-            text = ij.fmt(value) + (" <span style='color:#999'>(later step)</span>" if later else "")
+            later = not eqn.known(steps, idx, quantity, l)
+            text = eqn.fmt(value) + (" <span style='color:#999'>(later step)</span>" if later else "")
             rows.append(f"<tr><td>{html_name}</td><td align='right'>&nbsp;{text}</td></tr>")
 
         if sel[0] == "neuron":
@@ -666,16 +667,16 @@ class InspectorTab(Tab):
             if l == 1:
                 row("a", f"a<sup>1</sup><sub>{j}</sub> = x<sub>{j}</sub>", lay.a[j], "a", 1)
             else:
-                row("z", ij.sym("z", l, j), lay.z[j], "z", l)
-                row("a", ij.sym("a", l, j), lay.a[j], "a", l)
+                row("z", eqn.sym("z", l, j), lay.z[j], "z", l)
+                row("a", eqn.sym("a", l, j), lay.a[j], "a", l)
                 if lay.sigma_prime is not None:
-                    row("sigma_prime", f"σ′({ij.sym('z', l, j)})", lay.sigma_prime[j], "sp", l)
-                row("delta", ij.sym("δ", l, j), lay.delta[j], "delta", l)
-                row("nabla_b", f"∂C/∂{ij.sym('b', l, j)} = {ij.sym('δ', l, j)}", lay.nabla_b[j], "nabla_b", l)
+                    row("sigma_prime", f"σ′({eqn.sym('z', l, j)})", lay.sigma_prime[j], "sp", l)
+                row("delta", eqn.sym("δ", l, j), lay.delta[j], "delta", l)
+                row("nabla_b", f"∂C/∂{eqn.sym('b', l, j)} = {eqn.sym('δ', l, j)}", lay.nabla_b[j], "nabla_b", l)
                 if l == L:
                     row("y", f"y<sub>{j}</sub>", tr.y[j], "a", 1)
                 if lay.sigma_prime is not None and lay.sigma_prime[j] < ij.SATURATION_THRESHOLD:
-                    flag = SLOWLY.format(sp=ij.fmt(lay.sigma_prime[j]), thr=ij.SATURATION_THRESHOLD,
+                    flag = SLOWLY.format(sp=eqn.fmt(lay.sigma_prime[j]), thr=ij.SATURATION_THRESHOLD,
                                          url=chapter_url(2), url3=chapter_url(3))
             self.edit_name.setText(f"b<sup>{l}</sup><sub>{j}</sub>" if l >= 2 else "(select a neuron of layer ≥ 2 or a weight)")
             if l >= 2:
@@ -684,21 +685,21 @@ class InspectorTab(Tab):
         else:
             _, l, j, k = sel
             lay, prev = tr.layer(l), tr.layer(l - 1)
-            head = f"Weight {ij.sym('w', l, f'{j},{k}')}: from neuron k = {k} of layer {l - 1} to neuron j = {j} of layer {l}"
-            row("w", ij.sym("w", l, f"{j},{k}"), net.weights[l - 2][j, k], "a", 1)
-            row("a_in", f"a<sub>in</sub> = {ij.sym('a', l - 1, k)}", prev.a[k], "a", l - 1)
-            row("delta_out", f"δ<sub>out</sub> = {ij.sym('δ', l, j)}", lay.delta[j], "delta", l)
+            head = f"Weight {eqn.sym('w', l, f'{j},{k}')}: from neuron k = {k} of layer {l - 1} to neuron j = {j} of layer {l}"
+            row("w", eqn.sym("w", l, f"{j},{k}"), net.weights[l - 2][j, k], "a", 1)
+            row("a_in", f"a<sub>in</sub> = {eqn.sym('a', l - 1, k)}", prev.a[k], "a", l - 1)
+            row("delta_out", f"δ<sub>out</sub> = {eqn.sym('δ', l, j)}", lay.delta[j], "delta", l)
             row("nabla_w", "∂C/∂w = a<sub>in</sub> δ<sub>out</sub>", lay.nabla_w[j, k], "nabla_w", l)
             notes = []
             if abs(prev.a[k]) < ij.SATURATION_THRESHOLD:
                 notes.append("its input activation a<sub>in</sub> is low, so ∂C/∂w = a<sub>in</sub>δ<sub>out</sub> is "
                              "small: this weight learns slowly")
             if lay.sigma_prime is not None and lay.sigma_prime[j] < ij.SATURATION_THRESHOLD:
-                notes.append(f"its output neuron is saturated (σ′(z) = {ij.fmt(lay.sigma_prime[j])}), so δ<sub>out</sub> "
+                notes.append(f"its output neuron is saturated (σ′(z) = {eqn.fmt(lay.sigma_prime[j])}), so δ<sub>out</sub> "
                              "is small: this weight learns slowly")
             if notes:
                 flag = "<b>Learns slowly</b>: " + "; ".join(notes) + f" (<a href='{chapter_url(2)}'>chapter 2</a>)."
-            self.edit_name.setText(ij.sym("w", l, f"{j},{k}"))
+            self.edit_name.setText(eqn.sym("w", l, f"{j},{k}"))
             self.edit_spin.setValue(float(net.weights[l - 2][j, k]))
             self.apply_button.setEnabled(True)
         self.detail_label.setText(f"{head}<table>{''.join(rows)}</table>")
@@ -743,7 +744,7 @@ class InspectorTab(Tab):
                                  on_error=lambda m: self.check_label.setText(f"<span style='color:#b00020'>{m}</span>"))
 
     def _on_param_check(self, pc: ij.ParameterCheck) -> None:
-        name = ij.sym("w", pc.l, f"{pc.j},{pc.k}") if pc.kind == "w" else ij.sym("b", pc.l, pc.j)
+        name = eqn.sym("w", pc.l, f"{pc.j},{pc.k}") if pc.kind == "w" else eqn.sym("b", pc.l, pc.j)
         n = self.inspection.network.num_parameters if self.inspection else 0
         self.check_label.setText(
             f"<table><tr><td>∂C/∂{name} by backprop</td><td align='right'>&nbsp;{pc.backprop:.10g}</td></tr>"
@@ -774,7 +775,7 @@ class InspectorTab(Tab):
         which = ("every parameter" if res.n_checked == res.n_parameters
                  else f"a random sample of {res.n_checked:,} of the {res.n_parameters:,} parameters")
         kind, l, j, k = res.worst
-        worst = ij.sym("w", l, f"{j},{k}") if kind == "w" else ij.sym("b", l, j)
+        worst = eqn.sym("w", l, f"{j},{k}") if kind == "w" else eqn.sym("b", l, j)
         self.check_label.setText(
             f"Checked {which}.<br>relative error ‖∇<sub>bp</sub> − ∇<sub>fd</sub>‖ / (‖∇<sub>bp</sub>‖ + ‖∇<sub>fd</sub>‖) = "
             f"<b>{res.relative_error:.1e}</b><br>largest single relative error {res.max_relative_error:.1e} (at {worst}; "
@@ -783,7 +784,7 @@ class InspectorTab(Tab):
 
     def _demon_changed(self, value: int) -> None:
         dz = value / 100.0
-        self.demon_value.setText(f"{dz:+.2f}".replace("-", ij.MINUS))
+        self.demon_value.setText(f"{dz:+.2f}".replace("-", eqn.MINUS))
         if self.inspection is None:
             return
         sel = self.selection
@@ -802,11 +803,11 @@ class InspectorTab(Tab):
         l, j = res.l, res.j
         self.demon_result = res
         self.demon_label.setText(
-            f"<table><tr><td>C</td><td align='right'>&nbsp;{ij.fmt(res.cost)}</td></tr>"
-            f"<tr><td>C with {ij.sym('z', l, j)} + Δz</td><td align='right'>&nbsp;{ij.fmt(res.nudged_cost)}</td></tr>"
-            f"<tr><td><b>actual ΔC</b></td><td align='right'>&nbsp;<b>{ij.fmt(res.actual_change)}</b></td></tr>"
-            f"<tr><td><b>{ij.sym('δ', l, j)}Δz</b> = {ij.fmtp(res.delta)} × {ij.fmtp(res.dz)}</td>"
-            f"<td align='right'>&nbsp;<b>{ij.fmt(res.predicted_change)}</b></td></tr></table>"
+            f"<table><tr><td>C</td><td align='right'>&nbsp;{eqn.fmt(res.cost)}</td></tr>"
+            f"<tr><td>C with {eqn.sym('z', l, j)} + Δz</td><td align='right'>&nbsp;{eqn.fmt(res.nudged_cost)}</td></tr>"
+            f"<tr><td><b>actual ΔC</b></td><td align='right'>&nbsp;<b>{eqn.fmt(res.actual_change)}</b></td></tr>"
+            f"<tr><td><b>{eqn.sym('δ', l, j)}Δz</b> = {eqn.fmtp(res.delta)} × {eqn.fmtp(res.dz)}</td>"
+            f"<td align='right'>&nbsp;<b>{eqn.fmt(res.predicted_change)}</b></td></tr></table>"
             "The two agree better the smaller Δz is: δ is the slope ∂C/∂z.")
 
     def apply_edit(self) -> None:
@@ -847,8 +848,8 @@ class InspectorTab(Tab):
         recs = snap.records
         self.sat_curves[snap.cost].setData([r.epoch for r in recs], [r.cost for r in recs])
         r = snap.last
-        self.sat_label.setText(f"{snap.cost}, start {snap.start}: epoch {r.epoch}, w = {ij.fmt(r.w)}, "
-                               f"b = {ij.fmt(r.b)}, output a = {ij.fmt(r.a)}, C = {ij.fmt(r.cost)}")
+        self.sat_label.setText(f"{snap.cost}, start {snap.start}: epoch {r.epoch}, w = {eqn.fmt(r.w)}, "
+                               f"b = {eqn.fmt(r.b)}, output a = {eqn.fmt(r.a)}, C = {eqn.fmt(r.cost)}")
 
     def _on_saturation_done(self, final) -> None:
         if final is not None:

@@ -1,14 +1,12 @@
-"""The Backprop inspector's work, without Qt: tasks and jobs run on the engine worker, and the text model.
+"""The Backprop inspector's work, without Qt: tasks and jobs run on the engine worker.
 
 Every function named ``*_task(ctx, ...)`` is run with ``ctx.client.run_task`` and ``saturation_job``
 with ``ctx.client.start_job``; ``ctx`` is the worker's JobContext and is not used (these never touch
 the live network).  Networks passed in are never mutated: each task works on a float64 copy and returns
 immutable results (copies of arrays), so the tab only draws.
 
-The second half (``steps``, ``equation``, ``fmt``) turns an ``engine.trace.Trace`` into what the tab
-shows: the list of steps of the forward and backward pass and, for each step, the book's equation with
-the actual numbers substituted for the selected neuron.  Neurons are numbered from 0 (so output neuron j
-is digit j) and layers from 1 (the input) to L, as in the book.
+The text the tab shows for a trace (steps and equations) is formatted on the GUI thread, next to the tab:
+``nndl_gui.tabs.inspector.equations``.
 """
 
 from __future__ import annotations
@@ -18,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine.network import Network
-from .engine.saturation import saturation_run
-from .engine.trace import Trace, gradient_check, nudged_cost, numerical_derivative, trace
+from ..engine.network import Network
+from ..engine.saturation import saturation_run
+from ..engine.trace import Trace, gradient_check, nudged_cost, numerical_derivative, trace
 
 # σ'(z) below this marks a saturated neuron.  σ' is at most 0.25 (at z = 0); 0.01 means |z| > 4.6, i.e.
 # a < 0.01 or a > 0.99: the neuron's weights and bias learn at under 4% of the fastest possible rate.
@@ -202,145 +200,3 @@ def saturation_job(ctx, start: str, cost: str, seconds_per_epoch: float = 0.0):
         if seconds_per_epoch > 0:
             time.sleep(seconds_per_epoch)
     return progress
-
-
-# ------------------------------------------------------------------------------ steps and equations
-@dataclass(frozen=True)
-class Step:
-    """One step of the walk through backprop: ``kind`` is "input", "z", "a", "BP1", "BP2", "BP3", "BP4"."""
-
-    kind: str
-    l: int  # the layer it computes (BP3 / BP4: 0 = every layer)
-    title: str
-
-
-def steps(num_layers: int) -> list[Step]:
-    """Input; forward z^l then a^l for l = 2..L; BP1 at L; BP2 for l = L−1..2; BP3; BP4."""
-    L = num_layers
-    out = [Step("input", 1, f"Input: {sym('a', 1)} = x")]
-    for l in range(2, L + 1):
-        out.append(Step("z", l, f"Forward: weighted input {sym('z', l)} = {sym('w', l)}{sym('a', l - 1)} + {sym('b', l)}"))
-        out.append(Step("a", l, f"Forward: activation {sym('a', l)} = σ({sym('z', l)})"))
-    out.append(Step("BP1", L, f"BP1: the output error {sym('δ', L)}"))
-    for l in range(L - 1, 1, -1):
-        out.append(Step("BP2", l, f"BP2: the error {sym('δ', l)} from {sym('δ', l + 1)}, backwards"))
-    out.append(Step("BP3", 0, f"BP3: ∂C/∂{sym('b', 'l', 'j')} = {sym('δ', 'l', 'j')} for every layer"))
-    out.append(Step("BP4", 0, f"BP4: ∂C/∂{sym('w', 'l', 'jk')} = {sym('a', 'l−1', 'k')}{sym('δ', 'l', 'j')} for every layer"))
-    return out
-
-
-def known(step_list: list[Step], index: int, quantity: str, l: int) -> bool:
-    """Has the walk reached the point where ``quantity`` ("z", "a", "sp", "delta", "nabla_w") of layer l
-    is computed?  Everything is known at the last step."""
-    done = step_list[: index + 1]
-    if quantity == "a" and l == 1:
-        return True
-    if quantity in ("z",):
-        return any(s.kind == "z" and s.l == l for s in done)
-    if quantity in ("a", "sp"):
-        return any(s.kind == "a" and s.l == l for s in done)
-    if quantity == "delta":
-        return any(s.kind in ("BP1", "BP2") and s.l == l for s in done)
-    if quantity == "nabla_b":
-        return any(s.kind == "BP3" for s in done)
-    if quantity == "nabla_w":
-        return any(s.kind == "BP4" for s in done)
-    return False
-
-
-MINUS = "\u2212"
-
-
-def fmt(v: float) -> str:
-    """A number as the tab shows it: 3 decimals, or 3 significant digits below 0.01; a real minus sign."""
-    v = float(v)
-    if v == 0:
-        s = "0.000"
-    elif abs(v) >= 1e-2 and abs(v) < 1e5:
-        s = f"{v:.3f}"
-    else:
-        s = f"{v:.2e}"
-    return s.replace("-", MINUS)
-
-
-def fmtp(v: float) -> str:
-    """fmt in parentheses when negative (for products: 0.5 × (−1.2))."""
-    s = fmt(v)
-    return f"({s})" if s.startswith(MINUS) else s
-
-
-def sym(name: str, l: int | str | None = None, sub: str | int | None = None) -> str:
-    """HTML for a symbol in the book's notation: sym('w', 3, '12') → w<sup>3</sup><sub>12</sub>."""
-    s = name
-    if l is not None:
-        s += f"<sup>{l}</sup>"
-    if sub is not None and sub != "":
-        s += f"<sub>{sub}</sub>"
-    return s
-
-
-def _idx(*ij) -> str:
-    return ",".join(str(i) for i in ij) if any(i >= 10 for i in ij) else "".join(str(i) for i in ij)
-
-
-MAX_TERMS = 4  # sums with more terms are shown as Σ over n terms
-
-
-def equation(net: Network, tr: Trace, step: Step, l: int, j: int, k: int = 0) -> str:
-    """The step's equation for neuron j of layer l (and input k for BP4) with the numbers substituted.
-
-    Returns HTML.  For steps tied to one layer (z, a, BP1, BP2) ``l`` must be that layer; BP3/BP4 use
-    the given l ≥ 2.
-    """
-    L = net.num_layers
-    if step.kind == "input":
-        return f"{sym('a', 1, j)} = {sym('x', None, j)} = <b>{fmt(tr.layer(1).a[j])}</b>"
-    lay = tr.layer(l)
-    prev = tr.layer(l - 1)
-    if step.kind == "z":
-        w = net.weights[l - 2][j]
-        b = net.biases[l - 2][j]
-        lhs = f"{sym('z', l, j)} = Σ<sub>k</sub> {sym('w', l, 'j' + 'k')}{sym('a', l - 1, 'k')} + {sym('b', l, j)}"
-        if len(w) <= MAX_TERMS:
-            terms = " + ".join(f"{fmtp(w[kk])}×{fmtp(prev.a[kk])}" for kk in range(len(w)))
-            mid = f"{terms} + {fmtp(b)}"
-        else:
-            mid = f"{fmt(float(w @ prev.a))} (sum of {len(w)} terms) + {fmtp(b)}"
-        return f"{lhs} = {mid} = <b>{fmt(lay.z[j])}</b>"
-    if step.kind == "a":
-        name = net.output.name if l == L else net.activation.name
-        f = "σ" if name == "sigmoid" else name
-        return f"{sym('a', l, j)} = {f}({sym('z', l, j)}) = {f}({fmt(lay.z[j])}) = <b>{fmt(lay.a[j])}</b>"
-    if step.kind == "BP1":
-        a, y, d = lay.a[j], tr.y[j], lay.delta[j]
-        cost, out = net.cost.name, net.output.name
-        if (cost, out) in (("cross-entropy", "sigmoid"), ("log-likelihood", "softmax")):
-            why = "cross-entropy: σ′ cancels" if cost == "cross-entropy" else "softmax + log-likelihood"
-            return (f"{sym('δ', l, j)} = {sym('a', l, j)} − {sym('y', None, j)} = {fmt(a)} − {fmtp(y)} = "
-                    f"<b>{fmt(d)}</b> &nbsp;<i>({why})</i>")
-        if lay.sigma_prime is None:
-            return f"{sym('δ', l, j)} = (∇<sub>a</sub>C ⊙ Jacobian)<sub>{j}</sub> = <b>{fmt(d)}</b>"
-        sp = lay.sigma_prime[j]
-        if cost == "quadratic":
-            return (f"{sym('δ', l, j)} = ({sym('a', l, j)} − {sym('y', None, j)}) σ′({sym('z', l, j)}) = "
-                    f"({fmt(a)} − {fmtp(y)}) × {fmtp(sp)} = <b>{fmt(d)}</b>")
-        g = float(net.cost.grad_a(np.array([a]), np.array([y]))[0])
-        return (f"{sym('δ', l, j)} = ∂C/∂{sym('a', l, j)} σ′({sym('z', l, j)}) = {fmtp(g)} × {fmtp(sp)} = "
-                f"<b>{fmt(d)}</b>")
-    if step.kind == "BP2":
-        nxt = tr.layer(l + 1)
-        wcol = net.weights[l - 1][:, j]  # w^{l+1}_{ij} for every i
-        s = float(wcol @ nxt.delta)
-        sp = lay.sigma_prime[j]
-        lhs = f"{sym('δ', l, j)} = (Σ<sub>i</sub> {sym('w', l + 1, 'i' + str(j))}{sym('δ', l + 1, 'i')}) σ′({sym('z', l, j)})"
-        if len(wcol) <= MAX_TERMS:
-            mid = "(" + " + ".join(f"{fmtp(wcol[i])}×{fmtp(nxt.delta[i])}" for i in range(len(wcol))) + ")"
-        else:
-            mid = f"({fmt(s)}, sum of {len(wcol)} terms)"
-        return f"{lhs} = {mid} × {fmtp(sp)} = <b>{fmt(lay.delta[j])}</b>"
-    if step.kind == "BP3":
-        return f"∂C/∂{sym('b', l, j)} = {sym('δ', l, j)} = <b>{fmt(lay.nabla_b[j])}</b>"
-    if step.kind == "BP4":
-        return (f"∂C/∂{sym('w', l, _idx(j, k))} = {sym('a', l - 1, k)} {sym('δ', l, j)} = "
-                f"{fmtp(prev.a[k])} × {fmtp(lay.delta[j])} = <b>{fmt(lay.nabla_w[j, k])}</b>")
-    raise ValueError(f"unknown step {step.kind!r}")

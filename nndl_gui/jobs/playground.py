@@ -12,8 +12,8 @@ from typing import Iterator
 
 import numpy as np
 
-from .engine import approx as A
-from .engine.io import save_network
+from ..engine import approx as A
+from ..engine.io import save_network
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The Backprop inspector tab (``tab.InspectorTab``), its side pages and its text model (``equations``)."""
