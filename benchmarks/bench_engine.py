@@ -339,7 +339,7 @@ def matmul_rate_square(n=2000, seconds=1.0) -> float:
 
 
 def threads_sweep(images, labels, repeats) -> list[dict]:
-    """Seconds/epoch with one BLAS thread and with all, for the crossover behind BLAS_SINGLE_THREAD_BELOW."""
+    """Seconds/epoch with one BLAS thread and with all, for the crossover behind engine.blas.BLAS_SINGLE_THREAD_BELOW."""
     rows = []
     for hidden in (30, 100):
         for m in (10, 50, 100, 200, 1000):

@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     from nndl_gui.appcontext import AppContext, DataManager
     from nndl_gui.engine.io import load_network  # noqa: F401
     from nndl_gui.tabs.draw import DrawTab
-    from nndl_gui.worker import EngineClient
+    from nndl_gui.client import EngineClient
 
     configure_pyqtgraph()
     client = EngineClient()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from . import BOOK_URL, __version__, chapter_url
 from .appcontext import AppContext, DataManager
 from .tabs.base import PlaceholderTab, int_setting
-from .worker import EngineClient
+from .client import EngineClient
 
 SETTINGS_VERSION = 1
 NETWORK_FILTER = "Networks (*.npz *.json);;NumPy archive (*.npz);;network2.py JSON (*.json)"

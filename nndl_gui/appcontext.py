@@ -13,7 +13,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from .worker import EngineClient
+from .client import EngineClient
 
 
 class AppSignals(QObject):

@@ -51,10 +51,10 @@ def _isolated_user_state(tmp_path_factory, monkeypatch):
 def _no_leaked_engine_threads(request):
     """Fail any test that leaves an engine worker thread running."""
     yield
-    worker = __import__("sys").modules.get("nndl_gui.worker")
-    if worker is None:
+    client_module = __import__("sys").modules.get("nndl_gui.client")
+    if client_module is None:
         return
-    running = [c for c in list(worker.live_clients) if c.thread.isRunning()]
+    running = [c for c in list(client_module.live_clients) if c.thread.isRunning()]
     for client in running:
         client.shutdown()
     assert not running, f"{len(running)} engine thread(s) left running by {request.node.name}"

@@ -17,7 +17,7 @@ from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.jobs.draw import DrawResult  # noqa: E402
 from nndl_gui.engine.network import Network  # noqa: E402
 from nndl_gui.tabs.draw import DrawTab  # noqa: E402
-from nndl_gui.worker import EngineClient  # noqa: E402
+from nndl_gui.client import EngineClient  # noqa: E402
 
 
 @pytest.fixture

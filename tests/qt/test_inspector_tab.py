@@ -14,7 +14,7 @@ from nndl_gui.tabs.inspector import equations as eqn  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.engine.network import Network  # noqa: E402
 from nndl_gui.engine.trace import nudged_cost, trace  # noqa: E402
-from nndl_gui.worker import EngineClient  # noqa: E402
+from nndl_gui.client import EngineClient  # noqa: E402
 
 
 @pytest.fixture

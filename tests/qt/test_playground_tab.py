@@ -14,7 +14,7 @@ from nndl_gui.engine.io import load_network  # noqa: E402
 from nndl_gui.tabs.playground import PlaygroundTab  # noqa: E402
 from nndl_gui.widgets.bump_plot import bump_index, sweep_heights  # noqa: E402
 from nndl_gui.widgets.playground_latest import LatestTask  # noqa: E402
-from nndl_gui.worker import EngineClient  # noqa: E402
+from nndl_gui.client import EngineClient  # noqa: E402
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from nndl_gui.app import configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.tabs.training import TrainingTab  # noqa: E402
 from nndl_gui.jobs.training import TrainingRequest  # noqa: E402
-from nndl_gui.worker import EngineClient  # noqa: E402
+from nndl_gui.client import EngineClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_training_job import FakeCtx, run, tiny_mnist  # noqa: E402

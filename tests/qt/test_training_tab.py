@@ -22,7 +22,7 @@ from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.data.idx import write_idx  # noqa: E402
 from nndl_gui.data.mnist import FILES  # noqa: E402
 from nndl_gui.tabs.training import TrainingTab  # noqa: E402
-from nndl_gui.worker import EngineClient  # noqa: E402
+from nndl_gui.client import EngineClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_training_job import tiny_mnist  # noqa: E402

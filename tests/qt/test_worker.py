@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from nndl_gui.worker import EngineClient  # noqa: E402
+from nndl_gui.client import EngineClient  # noqa: E402
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_an_engine_client_prepares_the_process_blas_on_one_thread_and_a_short_gi
 
     from threadpoolctl import threadpool_info
 
-    from nndl_gui.worker import GIL_SWITCH_SECONDS
+    from nndl_gui.client import GIL_SWITCH_SECONDS
 
     blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
     assert blas and all(lib["num_threads"] == 1 for lib in blas)

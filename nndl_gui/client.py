@@ -1,0 +1,236 @@
+"""The GUI thread's side of the engine worker: ``EngineClient`` and the process it runs in.
+
+A tab asks the ``EngineClient`` for work (``start_job``, ``run_task``, ``set_network``); the client passes
+it to the ``EngineWorker`` (``nndl_gui.worker``) on its QThread through queued signals and calls the
+tab's callbacks back on the GUI thread, dropping a cancelled job's late signals.  ``prepare_process`` sets
+what one engine thread beside the GUI thread needs: a 1 ms GIL switch interval and BLAS on one thread.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import weakref
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from .worker import EngineWorker, SharedNetwork
+
+# Every EngineClient ever made and not yet collected: the tests check their threads all ended.
+live_clients: "weakref.WeakSet[EngineClient]" = weakref.WeakSet()
+
+
+@dataclass
+class _Callbacks:
+    on_snapshot: Callable | None = None
+    on_finished: Callable | None = None
+    on_failed: Callable | None = None
+
+
+_blas_cap = None
+GIL_SWITCH_SECONDS = 0.001
+
+
+def prepare_process() -> None:
+    """Process-wide settings for one engine thread beside the GUI thread (idempotent; every EngineClient
+    calls it, so the app, its tests and the benchmarks all run the same way).
+
+    The GIL switch interval drops from 5 ms to 1 ms: whenever the worker holds the GIL in Python, the GUI
+    thread gets it back within 1 ms.  And BLAS runs on one thread (``cap_blas_threads``).
+    """
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
+    cap_blas_threads()
+
+
+def cap_blas_threads() -> None:
+    """Run BLAS on one thread for the rest of this process.
+
+    In the app the GUI thread competes with the worker for the cores.  A second OpenBLAS thread gains at
+    most ~20% at large mini-batches, but when a core is busy it spins waiting for work and slows small
+    products by orders of magnitude (benchmarks/README.md, "BLAS notes"), so the app never risks it.
+    """
+    global _blas_cap
+    if _blas_cap is None:
+        from .engine.blas import blas_controller  # numpy and its BLAS are loaded by then
+
+        controller = blas_controller()
+        _blas_cap = controller.limit(limits=1, user_api="blas") if controller is not None else False
+
+
+class EngineClient(QObject):
+    """The GUI thread's handle on the worker: start jobs and tasks, control the running job.
+
+    Create one per main window; call ``shutdown()`` before it goes (closeEvent does).
+    """
+
+    # GUI → worker (queued across threads)
+    _startJob = Signal(int, object, object, float)
+    _runTask = Signal(int, object, object)
+    _pause = Signal()
+    _resume = Signal()
+    _step = Signal()
+    _stop = Signal()
+
+    # for tabs (GUI thread)
+    jobStateChanged = Signal(str)  # "running" | "paused" | "idle"
+    networkChanged = Signal(object)  # SharedNetwork
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        prepare_process()
+        self._ids = itertools.count(1)
+        self._jobs: dict[int, _Callbacks] = {}
+        self._tasks: dict[int, _Callbacks] = {}
+        self.current_job: int | None = None
+        self.current_kind: str | None = None
+        self.state = "idle"
+        self.shared_network: SharedNetwork | None = None
+        self.thread = QThread()
+        self.thread.setObjectName("nndl-engine")
+        self.worker = EngineWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.finished.connect(self.worker.deleteLater)
+        self._startJob.connect(self.worker.startJob)
+        self._runTask.connect(self.worker.runTask)
+        self._pause.connect(self.worker.pause)
+        self._resume.connect(self.worker.resume)
+        self._step.connect(self.worker.step)
+        self._stop.connect(self.worker.stop)
+        self.worker.snapshot.connect(self._on_snapshot)
+        self.worker.jobFinished.connect(self._on_job_finished)
+        self.worker.jobFailed.connect(self._on_job_failed)
+        self.worker.stateChanged.connect(self._on_state)
+        self.worker.taskDone.connect(self._on_task_done)
+        self.worker.taskFailed.connect(self._on_task_failed)
+        self.worker.networkPublished.connect(self._on_network)
+        self.thread.start()
+        live_clients.add(self)
+
+    # ------------------------------------------------------------------ API for tabs
+    @property
+    def busy(self) -> bool:
+        return self.current_job is not None
+
+    def start_job(self, kind: str, fn: Callable, *args, on_snapshot=None, on_finished=None, on_failed=None,
+                  throttle_hz: float = 30.0) -> int | None:
+        """Run generator function ``fn(ctx, *args)`` on the worker.  Returns its id, or None (and calls
+        ``on_failed`` with a message) when another job is running."""
+        if self.current_job is not None:
+            msg = f"The engine is busy ({self.current_kind}); stop that run first."
+            if on_failed:
+                on_failed(msg)
+            return None
+        job_id = next(self._ids)
+        self._jobs[job_id] = _Callbacks(on_snapshot, on_finished, on_failed)
+        self.current_job, self.current_kind = job_id, kind
+        self._set_state("running")
+        self._startJob.emit(job_id, fn, args, float(throttle_hz))
+        return job_id
+
+    def run_task(self, fn: Callable, *args, on_result=None, on_error=None) -> int:
+        """Run ``fn(ctx, *args)`` on the worker between job chunks; ``on_result(result)`` on the GUI thread."""
+        task_id = next(self._ids)
+        self._tasks[task_id] = _Callbacks(None, on_result, on_error)
+        self._runTask.emit(task_id, fn, args)
+        return task_id
+
+    def cancel_task(self, task_id: int) -> None:
+        """Forget a task: its result, when it comes, is dropped."""
+        self._tasks.pop(task_id, None)
+
+    def pause(self) -> None:
+        self._pause.emit()
+
+    def resume(self) -> None:
+        self._resume.emit()
+
+    def step(self) -> None:
+        self._step.emit()
+
+    def stop(self) -> None:
+        self._stop.emit()
+
+    def set_network(self, net, description: str, source: str, *, on_done=None, on_error=None) -> bool:
+        """Hand a network to the worker as the live one and publish it (e.g. opened from a file).
+
+        Refused (False, and ``on_error`` is told why) while a job runs: the job owns the live network.
+        """
+        if self.current_job is not None:
+            if on_error:
+                on_error(f"The engine is busy ({self.current_kind}); stop that run before using another network.")
+            return False
+
+        def adopt(ctx, net, description, source):
+            ctx.set_network(net)
+            return ctx.publish(description, source)
+
+        self.run_task(adopt, net, description, source, on_result=on_done, on_error=on_error)
+        return True
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop any job, drop pending callbacks, end the thread and wait for it.  True when it ended."""
+        if not self.thread.isRunning():
+            return True
+        self._jobs.clear()
+        self._tasks.clear()
+        self._stop.emit()
+        self.thread.quit()
+        ended = self.thread.wait(timeout_ms)
+        self.current_job = None
+        return bool(ended)
+
+    # ------------------------------------------------------------------ worker → GUI
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.jobStateChanged.emit(state)
+
+    @Slot(int, object)
+    def _on_snapshot(self, job_id: int, snap) -> None:
+        cb = self._jobs.get(job_id)
+        if cb and cb.on_snapshot:
+            cb.on_snapshot(snap)
+
+    @Slot(int, object)
+    def _on_job_finished(self, job_id: int, result) -> None:
+        cb = self._jobs.pop(job_id, None)
+        self._end_job(job_id)
+        if cb and cb.on_finished:
+            cb.on_finished(result)
+
+    @Slot(int, str)
+    def _on_job_failed(self, job_id: int, message: str) -> None:
+        cb = self._jobs.pop(job_id, None)
+        self._end_job(job_id)
+        if cb and cb.on_failed:
+            cb.on_failed(message)
+
+    def _end_job(self, job_id: int) -> None:
+        if job_id == self.current_job:
+            self.current_job = self.current_kind = None
+            self._set_state("idle")
+
+    @Slot(int, str)
+    def _on_state(self, job_id: int, state: str) -> None:
+        if job_id == self.current_job and state != "idle":
+            self._set_state(state)
+
+    @Slot(int, object)
+    def _on_task_done(self, task_id: int, result) -> None:
+        cb = self._tasks.pop(task_id, None)
+        if cb and cb.on_finished:
+            cb.on_finished(result)
+
+    @Slot(int, str)
+    def _on_task_failed(self, task_id: int, message: str) -> None:
+        cb = self._tasks.pop(task_id, None)
+        if cb and cb.on_failed:
+            cb.on_failed(message)
+
+    @Slot(object)
+    def _on_network(self, shared: SharedNetwork) -> None:
+        if self.shared_network is None or shared.version > self.shared_network.version:
+            self.shared_network = shared
+            self.networkChanged.emit(shared)
