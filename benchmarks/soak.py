@@ -252,7 +252,7 @@ def digit_strokes(k: int) -> list[list[tuple[float, float]]]:
 
 
 def _draw_settled(tab) -> bool:
-    return not tab._in_flight and not tab._dirty and not tab._throttle.isActive()
+    return tab._latest.idle and not tab._dirty and not tab._throttle.isActive()
 
 
 def set_training_form(tab, sizes: str, limit: int, epochs: int = 1) -> None:
@@ -312,7 +312,7 @@ def draw_step(window, cycle: int) -> dict:
     guess = draw.result.digit
     before = insp.inspection
     draw.inspector_button.click()  # Send to Backprop inspector (shows that tab)
-    wait_until(lambda: insp._pending is None and insp.inspection is not None and insp.inspection is not before,
+    wait_until(lambda: insp._latest.idle and insp.inspection is not None and insp.inspection is not before,
                30, "the inspector's trace of the drawn digit")
     if window.tabs.currentIndex() != INSPECTOR or insp.inspection.network.sizes[0] != 784:
         raise SoakError("the drawn digit did not reach the inspector")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from .. import chapter_url
 from ..jobs.draw import DrawResult, analyse, load_pretrained, mnist_example, network_problem, pretrained_path
+from ..latest import LatestTask
 from ..widgets.canvas import DEFAULT_PEN, Canvas
 from .base import Tab, int_setting
 
@@ -34,7 +35,8 @@ class DrawTab(Tab):
         self.network_text = "loading the pretrained network…"
         self.result: DrawResult | None = None
         self._request = 0  # number of the newest request sent
-        self._in_flight = False
+        # newest request wins; an answer overtaken by a newer stroke is still shown (live feedback)
+        self._latest = LatestTask(ctx.client, self._on_result, self._on_error, show_superseded=True)
         self._dirty = False  # the canvas changed since the last request was sent
         self._example_label = -1  # the true label when the canvas shows an unaltered MNIST example
         self._example_task: int | None = None
@@ -266,30 +268,21 @@ class DrawTab(Tab):
 
     @Slot()
     def _request_prediction(self) -> None:
-        if self._in_flight:
-            return  # sent when the current answer arrives (at most one request on the worker)
         if self.network is None:
             return
         if self.canvas.is_blank():
-            self._request += 1  # any answer on its way is now stale
+            self._latest.discard()  # any answer on its way is now stale
             self._dirty = False
             self._show_empty()
             return
         self._dirty = False
         self._request += 1
-        self._in_flight = True
-        self.ctx.client.run_task(analyse, self.canvas.to_array(), self.network, self._request, "dark-on-light",
-                                 on_result=self._on_result, on_error=self._on_error)
+        self._latest.request(analyse, self.canvas.to_array(), self.network, self._request, "dark-on-light")
 
     def _on_result(self, result: DrawResult) -> None:
-        self._in_flight = False
-        if result.request == self._request:
-            self.show_result(result)
-        if self._dirty and not self._throttle.isActive():
-            self._request_prediction()
+        self.show_result(result)
 
     def _on_error(self, message: str) -> None:
-        self._in_flight = False
         self.digit_caption.setText(message)
 
     # ------------------------------------------------------------------ drawing the answer
@@ -407,6 +400,7 @@ class DrawTab(Tab):
 
     def shutdown(self) -> None:
         self._throttle.stop()
+        self._latest.close()
         if self._example_task is not None:
             self.ctx.client.cancel_task(self._example_task)
 

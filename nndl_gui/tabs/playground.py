@@ -38,7 +38,7 @@ from .. import chapter_url
 from ..jobs import playground as jobs
 from ..engine import approx as A
 from ..widgets.bump_plot import DrawPlot, bump_index, sweep_heights
-from ..widgets.playground_latest import LatestTask
+from ..latest import LatestTask
 from .base import Tab, float_setting, int_setting
 
 CH4 = chapter_url(4)

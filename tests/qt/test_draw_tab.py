@@ -39,7 +39,7 @@ def tab(qtbot, tmp_path):
 
 
 def settled(tab):
-    return not tab._in_flight and not tab._dirty and not tab._throttle.isActive()
+    return tab._latest.idle and not tab._dirty and not tab._throttle.isActive()
 
 
 def mouse(widget, kind, canvas_xy, buttons=Qt.MouseButton.LeftButton):
@@ -113,12 +113,12 @@ def test_live_predictions_are_throttled_and_the_last_one_always_comes(qtbot, tab
 def test_stale_answers_are_dropped(qtbot, tab):
     tab.canvas.draw_stroke([(140, 40), (140, 240)])
     qtbot.waitUntil(lambda: tab.result is not None and settled(tab), timeout=5000)
-    shown = tab.result
-    old = DrawResult(request=tab._request - 1, image=np.ones((28, 28), np.float32), empty=False,
-                     outputs=shown.outputs, saliency=None, seconds=0.0)
-    tab._in_flight = True
-    tab._on_result(old)
-    assert tab.result is shown  # the older answer was ignored
+    tab.canvas.draw_stroke([(60, 60), (200, 200)])  # a new answer is asked for …
+    assert not tab._latest.idle
+    tab.canvas.clear()  # … and made stale before it arrives: the canvas is blank now
+    qtbot.waitUntil(lambda: settled(tab), timeout=5000)
+    assert tab.result is None  # the older answer was ignored: the tab shows the empty canvas
+    assert tab._latest.dropped == 1
 
 
 def test_uses_a_published_network_and_says_so_and_ignores_ones_that_cannot_read_digits(qtbot, tab):

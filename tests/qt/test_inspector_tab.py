@@ -47,7 +47,7 @@ def choose(qtbot, tab, data, cost_index=0):
     tab.network_combo.setCurrentIndex(i)
     tab._choose_network(i)
     sizes = [int(n) for n in data.split(",")] if "," in data else None
-    qtbot.waitUntil(lambda: tab.inspection is not None and tab._pending is None
+    qtbot.waitUntil(lambda: tab.inspection is not None and tab._latest.idle
                     and (sizes is None or tab.inspection.network.sizes == sizes), timeout=5000)
 
 
@@ -181,7 +181,7 @@ def test_editing_a_weight_updates_a_cost_and_every_delta(qtbot, tab):
     tab.select(("weight", 2, 1, 0))
     tab.edit_spin.setValue(4.25)
     qtbot.mouseClick(tab.apply_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: tab.inspection is not before and tab._pending is None, timeout=5000)
+    qtbot.waitUntil(lambda: tab.inspection is not before and tab._latest.idle, timeout=5000)
     expected_net = before.network.copy()
     expected_net.weights[0][1, 0] = 4.25
     ref = trace(expected_net, before.trace.x, before.trace.y)
@@ -243,13 +243,13 @@ def test_draw_tab_input_and_bad_typed_input(qtbot, ctx, tab):
     # unknown label while the target box still holds the small net's "1, 0": falls back to digit 0
     ctx.signals.sendToInspector.emit(x, -1, "drawn digit")
     qtbot.waitUntil(lambda: tab.inspection is not None and tab.inspection.network.sizes[0] == 784
-                    and tab._pending is None, timeout=5000)
+                    and tab._latest.idle, timeout=5000)
     np.testing.assert_array_equal(tab.inspection.trace.y, np.eye(10)[0])
     assert "label unknown" in tab.example_note.text()
     ctx.signals.sendToInspector.emit(x, 3, "drawn digit")
-    qtbot.waitUntil(lambda: tab.inspection.trace.y[3] == 1.0 and tab._pending is None, timeout=5000)
+    qtbot.waitUntil(lambda: tab.inspection.trace.y[3] == 1.0 and tab._latest.idle, timeout=5000)
     qtbot.waitUntil(lambda: tab.inspection is not None and tab.inspection.network.sizes[0] == 784
-                    and tab._pending is None, timeout=5000)
+                    and tab._latest.idle, timeout=5000)
     tr = tab.inspection.trace
     np.testing.assert_array_equal(tr.x, x.astype(np.float64))
     np.testing.assert_array_equal(tr.y, np.eye(10)[3])
@@ -264,7 +264,7 @@ def test_shared_network_is_traced_in_float64_and_never_changed(qtbot, ctx, tab):
     i = tab.network_combo.findData("shared")
     tab.network_combo.setCurrentIndex(i)
     tab._choose_network(i)
-    qtbot.waitUntil(lambda: tab.inspection.network.sizes == [3, 4, 2] and tab._pending is None, timeout=5000)
+    qtbot.waitUntil(lambda: tab.inspection.network.sizes == [3, 4, 2] and tab._latest.idle, timeout=5000)
     shared = ctx.client.shared_network.network
     ref = trace(shared.copy(np.float64), tab.inspection.trace.x, tab.inspection.trace.y)
     assert tab.inspection.trace.cost == ref.cost
@@ -320,7 +320,7 @@ def test_settings_round_trip(qtbot, ctx, tab, tmp_path):
     other.restore_settings(s)
     assert other.network_combo.currentData() == "3,4,2" and other.seed_spin.value() == 7
     qtbot.waitUntil(lambda: other.inspection is not None and other.inspection.network.sizes == [3, 4, 2]
-                    and other._pending is None, timeout=5000)
+                    and other._latest.idle, timeout=5000)
     bad = QSettings(str(tmp_path / "bad.ini"), QSettings.Format.IniFormat)
     bad.setValue("network", "nonsense")
     bad.setValue("seed", [1, 2])
@@ -334,7 +334,7 @@ def test_softmax_and_relu_networks_walk_without_errors(qtbot, ctx, tab):
     i = tab.network_combo.findData("shared")
     tab.network_combo.setCurrentIndex(i)
     tab._choose_network(i)
-    qtbot.waitUntil(lambda: tab.inspection.network.sizes == [3, 4, 3] and tab._pending is None, timeout=5000)
+    qtbot.waitUntil(lambda: tab.inspection.network.sizes == [3, 4, 3] and tab._latest.idle, timeout=5000)
     ref = reference(tab)
     for step in range(len(tab.steps)):
         tab._go(step)
@@ -357,7 +357,7 @@ def test_mnist_test_image_by_index(qtbot, ctx, tab):
     assert tab.example_combo.currentData() == "mnist"
     tab.index_spin.setValue(5)
     qtbot.waitUntil(lambda: tab.inspection is not None and "#5" in tab.inspection.description
-                    and tab._pending is None, timeout=20000)
+                    and tab._latest.idle, timeout=20000)
     test = tab._mnist.test
     np.testing.assert_array_equal(tab.inspection.trace.x, test.x(5).reshape(-1).astype(np.float64))
     assert tab.inspection.trace.y[int(test.labels[5])] == 1.0

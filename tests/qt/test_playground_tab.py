@@ -13,7 +13,6 @@ from nndl_gui.engine import approx as A  # noqa: E402
 from nndl_gui.engine.io import load_network  # noqa: E402
 from nndl_gui.tabs.playground import PlaygroundTab  # noqa: E402
 from nndl_gui.widgets.bump_plot import bump_index, sweep_heights  # noqa: E402
-from nndl_gui.widgets.playground_latest import LatestTask  # noqa: E402
 from nndl_gui.client import EngineClient  # noqa: E402
 
 
@@ -70,21 +69,6 @@ def test_bump_index_and_sweep():
     assert h[3] == pytest.approx(1.0 + (0.7 - 0.5) * (-1.8) / 0.45)
     assert h[4] == pytest.approx(-0.8)
     assert sweep_heights(np.zeros(3), None, (0.5, 1e9), limit=50).max() == 50
-
-
-def test_latest_task_drops_stale_results(qtbot):
-    client = EngineClient()
-    got = []
-    latest = LatestTask(client, got.append)
-    for i in range(50):
-        latest.request(lambda ctx, i: i, i)
-    qtbot.waitUntil(lambda: latest.idle, timeout=5000)
-    assert got == [49]  # only the newest request is drawn
-    assert latest.sent == 2 and latest.dropped == 1
-    latest.request(lambda ctx: 1 / 0)
-    latest.close()
-    assert latest.idle
-    assert client.shutdown()
 
 
 def test_least_squares_meets_the_challenge_and_reset(qtbot, env):

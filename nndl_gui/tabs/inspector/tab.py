@@ -37,6 +37,7 @@ from ... import chapter_url
 from ...jobs import inspector as ij
 from . import equations as eqn
 from ...engine.saturation import ETAS, STARTS
+from ...latest import LatestTask
 from ...widgets.network_diagram import NetworkDiagram
 from ..base import Tab, int_setting
 
@@ -74,8 +75,9 @@ class InspectorTab(Tab):
         self._description = ""
         self._draw_input = None  # (x, label, description) from the Draw tab
         self._mnist = None
-        self._pending: int | None = None  # task id of the newest trace/edit request
-        self._pending_demon: int | None = None
+        # newest request wins: traces and edits share one channel, the demon has its own
+        self._latest = LatestTask(ctx.client, self._on_inspection, self._on_task_error)
+        self._latest_demon = LatestTask(ctx.client, self._on_demon, self._on_demon_error)
         self.steps: list[eqn.Step] = []
         self.step_index = 0
         self.selection: tuple | None = None
@@ -516,17 +518,12 @@ class InspectorTab(Tab):
         self._request(ij.trace_task, self._net, self._x, self._y, self._description)
 
     def _request(self, fn, *args) -> None:
-        if self._pending is not None:
-            self.ctx.client.cancel_task(self._pending)  # a newer request wins; the late result is dropped
-        self._pending = self.ctx.client.run_task(fn, *args, on_result=self._on_inspection,
-                                                 on_error=self._on_task_error)
+        self._latest.request(fn, *args)
 
     def _on_task_error(self, message: str) -> None:
-        self._pending = None
         self._input_error(message)
 
     def _on_inspection(self, insp: ij.Inspection) -> None:
-        self._pending = None
         self._set_inspection(insp)
 
     def _set_inspection(self, insp: ij.Inspection | None) -> None:
@@ -792,14 +789,12 @@ class InspectorTab(Tab):
             self.demon_label.setText("Select a neuron of layer 2..L: the demon changes its weighted input z.")
             return
         net, tr = self.inspection.network, self.inspection.trace
-        if self._pending_demon is not None:
-            self.ctx.client.cancel_task(self._pending_demon)
-        self._pending_demon = self.ctx.client.run_task(
-            ij.demon_task, net, tr.x, tr.y, sel[1], sel[2], dz, on_result=self._on_demon,
-            on_error=lambda m: self.demon_label.setText(f"<span style='color:#b00020'>{m}</span>"))
+        self._latest_demon.request(ij.demon_task, net, tr.x, tr.y, sel[1], sel[2], dz)
+
+    def _on_demon_error(self, message: str) -> None:
+        self.demon_label.setText(f"<span style='color:#b00020'>{message}</span>")
 
     def _on_demon(self, res: ij.DemonResult) -> None:
-        self._pending_demon = None
         l, j = res.l, res.j
         self.demon_result = res
         self.demon_label.setText(
@@ -879,5 +874,5 @@ class InspectorTab(Tab):
         self._choose_network(self.network_combo.currentIndex())
 
     def shutdown(self) -> None:
-        if self._pending is not None:
-            self.ctx.client.cancel_task(self._pending)
+        self._latest.close()
+        self._latest_demon.close()
