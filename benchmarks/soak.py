@@ -339,7 +339,7 @@ def inspector_step(window, cycle: int) -> dict:
     insp.select(("neuron", L, cycle % sizes[-1]))
     insp.demon_result = None
     insp.demon_slider.setValue(-30 if cycle % 2 else 30)
-    wait_until(lambda: getattr(insp, "demon_result", None) is not None and insp._pending_demon is None, 30,
+    wait_until(lambda: getattr(insp, "demon_result", None) is not None and insp._latest_demon.idle, 30,
                "the demon's answer")
     insp.tools.setCurrentIndex(0)
     return {"steps": steps}
