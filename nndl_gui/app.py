@@ -35,7 +35,7 @@ TABS = [
      "Train a network on MNIST and watch its cost and accuracy curves grow live."),
     ("Backprop inspector", "nndl_gui.tabs.inspector.tab", "InspectorTab", 2,
      "Step through BP1–BP4 for one example, neuron by neuron."),
-    ("Approximation playground", "nndl_gui.tabs.playground", "PlaygroundTab", 4,
+    ("Approximation playground", "nndl_gui.tabs.playground.tab", "PlaygroundTab", 4,
      "Build functions out of sigmoid steps and bumps: a visual proof that neural nets can compute any function."),
 ]
 

@@ -11,7 +11,7 @@ from nndl_gui.app import configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.engine import approx as A  # noqa: E402
 from nndl_gui.engine.io import load_network  # noqa: E402
-from nndl_gui.tabs.playground import PlaygroundTab  # noqa: E402
+from nndl_gui.tabs.playground.tab import PlaygroundTab  # noqa: E402
 from nndl_gui.widgets.bump_plot import bump_index, sweep_heights  # noqa: E402
 from nndl_gui.client import EngineClient  # noqa: E402
 
