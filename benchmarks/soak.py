@@ -333,13 +333,13 @@ def inspector_step(window, cycle: int) -> dict:
     L = len(sizes)
     insp.tools.setCurrentIndex(0)
     insp.select(("weight", L, cycle % sizes[-1], cycle % sizes[-2]))
-    insp.check_one_button.click()
-    wait_until(lambda: "relative error" in insp.check_label.text(), 30, "the gradient check")
+    insp.check_page.check_one_button.click()
+    wait_until(lambda: "relative error" in insp.check_page.check_label.text(), 30, "the gradient check")
     insp.tools.setCurrentIndex(1)
     insp.select(("neuron", L, cycle % sizes[-1]))
-    insp.demon_result = None
-    insp.demon_slider.setValue(-30 if cycle % 2 else 30)
-    wait_until(lambda: getattr(insp, "demon_result", None) is not None and insp._latest_demon.idle, 30,
+    insp.demon_page.demon_result = None
+    insp.demon_page.demon_slider.setValue(-30 if cycle % 2 else 30)
+    wait_until(lambda: insp.demon_page.demon_result is not None and insp.demon_page._latest.idle, 30,
                "the demon's answer")
     insp.tools.setCurrentIndex(0)
     return {"steps": steps}

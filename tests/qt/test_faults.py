@@ -217,10 +217,10 @@ def test_three_tabs_start_runs_at_the_same_moment(qtbot):
     small_form(train, epochs=10_000)
     curves_before = len(train.plots.runs)
     train.start()
-    insp.run_saturation("quadratic")
+    insp.saturation_page.run_saturation("quadratic")
     play.bumps.toggle_training()
     assert w.client.current_kind == "training"
-    assert "busy" in insp.sat_label.text()
+    assert "busy" in insp.saturation_page.sat_label.text()
     assert "busy" in play.bumps.msg.text() and not play.bumps.training
     assert "busy" in status(w)
     # the other tabs' buttons say the engine is taken while it is
@@ -232,7 +232,7 @@ def test_three_tabs_start_runs_at_the_same_moment(qtbot):
     # the other order: the playground first, then the others are refused
     play.bumps.toggle_training()
     assert play.bumps.training and w.client.current_kind == "playground gradient descent"
-    insp.run_saturation("cross-entropy")
+    insp.saturation_page.run_saturation("cross-entropy")
     train.start()
     assert not train.running and "busy" in train.message.text()
     assert len(train.plots.runs) == curves_before + 1, "a refused start must not leave an empty run behind"
@@ -240,9 +240,9 @@ def test_three_tabs_start_runs_at_the_same_moment(qtbot):
     play.bumps.toggle_training()  # its button is now Stop
     qtbot.waitUntil(lambda: not w.client.busy, timeout=10_000)
     # and then the saturation demo runs to its end
-    insp.run_saturation("cross-entropy")
+    insp.saturation_page.run_saturation("cross-entropy")
     qtbot.waitUntil(lambda: not w.client.busy, timeout=20_000)
-    assert "epoch 300" in insp.sat_label.text() or "epoch 299" in insp.sat_label.text()
+    assert "epoch 300" in insp.saturation_page.sat_label.text() or "epoch 299" in insp.saturation_page.sat_label.text()
     w.close()
     assert_closed_cleanly(w)
 

@@ -179,8 +179,8 @@ def test_editing_a_weight_updates_a_cost_and_every_delta(qtbot, tab):
     choose(qtbot, tab, "2,3,3,2")
     before = tab.inspection
     tab.select(("weight", 2, 1, 0))
-    tab.edit_spin.setValue(4.25)
-    qtbot.mouseClick(tab.apply_button, Qt.MouseButton.LeftButton)
+    tab.edit_page.edit_spin.setValue(4.25)
+    qtbot.mouseClick(tab.edit_page.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.inspection is not before and tab._latest.idle, timeout=5000)
     expected_net = before.network.copy()
     expected_net.weights[0][1, 0] = 4.25
@@ -195,8 +195,8 @@ def test_editing_a_weight_updates_a_cost_and_every_delta(qtbot, tab):
     assert eqn.fmt(ref.cost) in tab.cost_label.text()
     # a second edit builds on the first
     tab.select(("neuron", 3, 0))
-    tab.edit_spin.setValue(-1.5)
-    tab.apply_edit()
+    tab.edit_page.edit_spin.setValue(-1.5)
+    tab.edit_page.apply_edit()
     qtbot.waitUntil(lambda: tab.inspection.network.biases[1][0] == -1.5, timeout=5000)
     assert tab.inspection.network.weights[0][1, 0] == 4.25
 
@@ -204,31 +204,31 @@ def test_editing_a_weight_updates_a_cost_and_every_delta(qtbot, tab):
 def test_gradient_checks_in_the_tab(qtbot, tab):
     choose(qtbot, tab, "2,3,2")
     tab.select(("weight", 3, 1, 2))
-    tab.check_selected()
-    qtbot.waitUntil(lambda: "relative error" in tab.check_label.text(), timeout=5000)
-    text = tab.check_label.text()
+    tab.check_page.check_selected()
+    qtbot.waitUntil(lambda: "relative error" in tab.check_page.check_label.text(), timeout=5000)
+    text = tab.check_page.check_label.text()
     bp = tab.inspection.trace.layer(3).nabla_w[1, 2]
     assert f"{bp:.10g}" in text and "2 forward passes" in text
     err = float(re.search(r"relative error</td><td align='right'>&nbsp;([0-9.e+-]+)", text).group(1))
     assert err < 1e-7
-    tab.check_network()
-    qtbot.waitUntil(lambda: "Checked" in tab.check_label.text(), timeout=5000)
-    assert "every parameter" in tab.check_label.text() and "34" in tab.check_label.text()
+    tab.check_page.check_network()
+    qtbot.waitUntil(lambda: "Checked" in tab.check_page.check_label.text(), timeout=5000)
+    assert "every parameter" in tab.check_page.check_label.text() and "34" in tab.check_page.check_label.text()
 
 
 def test_the_demon(qtbot, tab):
     choose(qtbot, tab, "2,3,2")
     tab.tools.setCurrentIndex(1)
     tab.select(("neuron", 2, 1))
-    tab.demon_slider.setValue(-40)
-    qtbot.waitUntil(lambda: getattr(tab, "demon_result", None) is not None and tab.demon_result.dz == -0.4
-                    and tab.demon_result.j == 1, timeout=5000)
-    res = tab.demon_result
+    tab.demon_page.demon_slider.setValue(-40)
+    qtbot.waitUntil(lambda: tab.demon_page.demon_result is not None and tab.demon_page.demon_result.dz == -0.4
+                    and tab.demon_page.demon_result.j == 1, timeout=5000)
+    res = tab.demon_page.demon_result
     insp = tab.inspection
     assert res.nudged_cost == nudged_cost(insp.network, insp.trace.x, insp.trace.y, 2, 1, -0.4)
     assert res.delta == insp.trace.layer(2).delta[1]
-    assert eqn.fmt(res.actual_change) in tab.demon_label.text()
-    assert eqn.fmt(res.delta * -0.4) in tab.demon_label.text()
+    assert eqn.fmt(res.actual_change) in tab.demon_page.demon_label.text()
+    assert eqn.fmt(res.delta * -0.4) in tab.demon_page.demon_label.text()
 
 
 def test_draw_tab_input_and_bad_typed_input(qtbot, ctx, tab):
@@ -269,43 +269,43 @@ def test_shared_network_is_traced_in_float64_and_never_changed(qtbot, ctx, tab):
     ref = trace(shared.copy(np.float64), tab.inspection.trace.x, tab.inspection.trace.y)
     assert tab.inspection.trace.cost == ref.cost
     tab.select(("neuron", 2, 0))
-    tab.edit_spin.setValue(9.0)
-    tab.apply_edit()
+    tab.edit_page.edit_spin.setValue(9.0)
+    tab.edit_page.apply_edit()
     qtbot.waitUntil(lambda: tab.inspection.network.biases[0][0] == 9.0, timeout=5000)
     assert shared.biases[0][0] != 9.0
     assert "edited" in tab.example_note.text()
 
 
 def test_saturation_demo_runs_on_the_worker(qtbot, tab):
-    tab.saturation_pace = 0.0
-    tab.sat_start.setCurrentIndex(tab.sat_start.findData("saturated"))
-    tab.run_saturation("quadratic")
-    qtbot.waitUntil(lambda: "quadratic" in tab.saturation_runs
-                    and tab.saturation_runs["quadratic"].last.epoch == 300 and not tab.ctx.client.busy,
+    tab.saturation_page.saturation_pace = 0.0
+    tab.saturation_page.sat_start.setCurrentIndex(tab.saturation_page.sat_start.findData("saturated"))
+    tab.saturation_page.run_saturation("quadratic")
+    qtbot.waitUntil(lambda: "quadratic" in tab.saturation_page.saturation_runs
+                    and tab.saturation_page.saturation_runs["quadratic"].last.epoch == 300 and not tab.ctx.client.busy,
                     timeout=5000)
-    xs, ys = tab.sat_curves["quadratic"].getData()
+    xs, ys = tab.saturation_page.sat_curves["quadratic"].getData()
     recs = list(ij.saturation_run("saturated", "quadratic"))
     np.testing.assert_array_equal(ys, [r.cost for r in recs])
     assert len(xs) == 301
-    assert "epoch 300" in tab.sat_label.text()
+    assert "epoch 300" in tab.saturation_page.sat_label.text()
     # Stop never stops another tab's job
     def other_tabs_job(ctx):
         while not ctx.should_stop():
             yield 0
 
     tab.ctx.client.start_job("training", other_tabs_job)
-    tab.stop_saturation()
+    tab.saturation_page.stop_saturation()
     assert tab.ctx.client.busy
-    tab.run_saturation("cross-entropy")  # refused while busy, with a message
-    assert "busy" in tab.sat_label.text()
+    tab.saturation_page.run_saturation("cross-entropy")  # refused while busy, with a message
+    assert "busy" in tab.saturation_page.sat_label.text()
     tab.ctx.client.stop()
     qtbot.waitUntil(lambda: not tab.ctx.client.busy, timeout=5000)
-    tab.saturation_pace = 0.005
-    tab.run_saturation("cross-entropy")
-    qtbot.waitUntil(lambda: "cross-entropy" in tab.saturation_runs, timeout=5000)
-    tab.stop_saturation()
+    tab.saturation_page.saturation_pace = 0.005
+    tab.saturation_page.run_saturation("cross-entropy")
+    qtbot.waitUntil(lambda: "cross-entropy" in tab.saturation_page.saturation_runs, timeout=5000)
+    tab.saturation_page.stop_saturation()
     qtbot.waitUntil(lambda: not tab.ctx.client.busy, timeout=5000)
-    assert tab.saturation_runs["cross-entropy"].last.epoch < 300
+    assert tab.saturation_page.saturation_runs["cross-entropy"].last.epoch < 300
 
 
 def test_settings_round_trip(qtbot, ctx, tab, tmp_path):

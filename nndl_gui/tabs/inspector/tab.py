@@ -12,20 +12,16 @@ weights, and runs chapter 3's saturation demo.
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSlider,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -35,11 +31,15 @@ from PySide6.QtWidgets import (
 
 from ... import chapter_url
 from ...jobs import inspector as ij
-from . import equations as eqn
-from ...engine.saturation import ETAS, STARTS
 from ...latest import LatestTask
 from ...widgets.network_diagram import NetworkDiagram
 from ..base import Tab, int_setting
+from . import equations as eqn
+from .check import GradientCheckPage
+from .common import rich_label
+from .demon import DemonPage
+from .edit import EditPage
+from .saturation import SaturationPage
 
 SHARED = "shared"
 MNIST_RANDOM = "mnist-random"  # a [784, 30, 10] network with random weights, for MNIST without training
@@ -51,19 +51,9 @@ SLOWLY = ("<b>Saturated</b>: σ′(z) = {sp} &lt; {thr}. δ carries the factor �
           "chapter 2</a>, and the cure in <a href='{url3}'>chapter 3</a>).")
 
 
-def _label(text: str = "", wrap: bool = True) -> QLabel:
-    lab = QLabel(text)
-    lab.setWordWrap(wrap)
-    lab.setTextFormat(Qt.TextFormat.RichText)
-    lab.setOpenExternalLinks(True)
-    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-    return lab
-
-
 class InspectorTab(Tab):
     title = "Backprop inspector"
     chapter = 2
-    saturation_pace = 0.01  # seconds per epoch of the saturation demo, so the curve visibly grows (3 s)
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -75,14 +65,12 @@ class InspectorTab(Tab):
         self._description = ""
         self._draw_input = None  # (x, label, description) from the Draw tab
         self._mnist = None
-        # newest request wins: traces and edits share one channel, the demon has its own
+        # newest request wins: traces and edits share one channel (the demon page has its own)
         self._latest = LatestTask(ctx.client, self._on_inspection, self._on_task_error)
-        self._latest_demon = LatestTask(ctx.client, self._on_demon, self._on_demon_error)
         self.steps: list[eqn.Step] = []
         self.step_index = 0
         self.selection: tuple | None = None
         self.detail_values: dict[str, float] = {}  # the numbers the selection panel shows
-        self.saturation_runs: dict[str, ij.SaturationProgress] = {}
         self._build()
         self.ctx.client.networkChanged.connect(self._on_network_changed)
         self.ctx.signals.sendToInspector.connect(self.receive_input)
@@ -137,9 +125,9 @@ class InspectorTab(Tab):
         self.seed_spin.setToolTip("Random seed of the weights and biases, N(0, 1) as in chapters 1–2.")
         self.seed_spin.valueChanged.connect(lambda _v: self._choose_network(self.network_combo.currentIndex()))
         row.addWidget(self.seed_spin)
-        self.network_note = _label()
+        self.network_note = rich_label()
         row.addWidget(self.network_note, 1)
-        link = _label(f'<a href="{chapter_url(2)}">Chapter 2: How the backpropagation algorithm works</a>', False)
+        link = rich_label(f'<a href="{chapter_url(2)}">Chapter 2: How the backpropagation algorithm works</a>', False)
         row.addWidget(link)
         return row
 
@@ -175,7 +163,7 @@ class InspectorTab(Tab):
         self.y_edit.editingFinished.connect(self._example_changed)
         self.y_edit.setMaximumWidth(130)
         row.addWidget(self.y_edit)
-        self.example_note = _label()
+        self.example_note = rich_label()
         row.addWidget(self.example_note, 2)
         return row
 
@@ -200,7 +188,7 @@ class InspectorTab(Tab):
             lambda _i: self.diagram.set_weight_mode(self.weight_combo.currentData()))
         row.addWidget(self.weight_combo)
         row.addStretch(1)
-        self.cost_label = _label("", False)
+        self.cost_label = rich_label("", False)
         row.addWidget(self.cost_label)
         lay.addLayout(row)
         self.diagram = NetworkDiagram()
@@ -231,9 +219,9 @@ class InspectorTab(Tab):
             b.clicked.connect(slot)
             buttons.addWidget(b)
         sl.addLayout(buttons)
-        self.step_label = _label()
+        self.step_label = rich_label()
         sl.addWidget(self.step_label)
-        self.equation_label = _label()
+        self.equation_label = rich_label()
         eq_font = QFont(self.font())
         eq_font.setPointSizeF(eq_font.pointSizeF() * 1.15)
         self.equation_label.setFont(eq_font)
@@ -244,135 +232,27 @@ class InspectorTab(Tab):
 
         sel_box = QGroupBox("Selected (click a neuron or a weight line)")
         sv = QVBoxLayout(sel_box)
-        self.detail_label = _label()
+        self.detail_label = rich_label()
         sv.addWidget(self.detail_label)
-        self.saturation_flag = _label()
+        self.saturation_flag = rich_label()
         self.saturation_flag.setStyleSheet("QLabel { color: #8a3b00; }")
         sv.addWidget(self.saturation_flag)
         lay.addWidget(sel_box)
 
+        self.check_page = GradientCheckPage(self.ctx)
+        self.demon_page = DemonPage(self.ctx)
+        self.edit_page = EditPage(self.ctx)
+        self.edit_page.editRequested.connect(self._apply_edit)
+        self.edit_page.resetRequested.connect(lambda: self._choose_network(self.network_combo.currentIndex()))
+        self.saturation_page = SaturationPage(self.ctx)
+        self.pages = (self.check_page, self.demon_page, self.edit_page, self.saturation_page)
         self.tools = QTabWidget()
-        self.tools.addTab(self._build_check_page(), "Gradient check")
-        self.tools.addTab(self._build_demon_page(), "The demon")
-        self.tools.addTab(self._build_edit_page(), "Edit")
-        self.tools.addTab(self._build_saturation_page(), "Saturation (ch. 3)")
+        self.tools.addTab(self.check_page, "Gradient check")
+        self.tools.addTab(self.demon_page, "The demon")
+        self.tools.addTab(self.edit_page, "Edit")
+        self.tools.addTab(self.saturation_page, "Saturation (ch. 3)")
         lay.addWidget(self.tools, 1)
         return panel
-
-    def _build_check_page(self):
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.addWidget(_label("Backprop against finite differences (C(p + ε) − C(p − ε)) / 2ε in float64, "
-                           "ε = 10⁻⁵. Backprop needs one forward and one backward pass for <i>every</i> "
-                           "parameter at once; finite differences two forward passes <i>per</i> parameter."))
-        row = QHBoxLayout()
-        self.check_one_button = QPushButton("Check the selected parameter")
-        self.check_one_button.clicked.connect(self.check_selected)
-        self.check_all_button = QPushButton("Check the whole network")
-        self.check_all_button.setToolTip(f"Every parameter, or a random sample of {ij.MAX_CHECKED} for big networks.")
-        self.check_all_button.clicked.connect(self.check_network)
-        row.addWidget(self.check_one_button)
-        row.addWidget(self.check_all_button)
-        v.addLayout(row)
-        self.check_label = _label()
-        v.addWidget(self.check_label)
-        v.addStretch(1)
-        return page
-
-    def _build_demon_page(self):
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.addWidget(_label("A demon in neuron j of layer l adds Δz to its weighted input z<sup>l</sup><sub>j</sub>. "
-                           "The cost changes by about δ<sup>l</sup><sub>j</sub>Δz — that is what δ means "
-                           f"(<a href='{chapter_url(2)}#the_four_fundamental_equations_behind_backpropagation'>chapter 2</a>). "
-                           "Select a neuron of layer 2..L, then move the slider."))
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Δz:"))
-        self.demon_slider = QSlider(Qt.Orientation.Horizontal)
-        self.demon_slider.setRange(-100, 100)
-        self.demon_slider.setValue(10)
-        self.demon_slider.setToolTip("Δz from −1 to 1")
-        self.demon_slider.valueChanged.connect(self._demon_changed)
-        row.addWidget(self.demon_slider, 1)
-        self.demon_value = QLabel("+0.10")
-        self.demon_value.setMinimumWidth(50)
-        row.addWidget(self.demon_value)
-        v.addLayout(row)
-        self.demon_label = _label()
-        v.addWidget(self.demon_label)
-        v.addStretch(1)
-        return page
-
-    def _build_edit_page(self):
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.addWidget(_label("Change the selected weight or bias: a, C and every δ are traced again on the worker. "
-                           "Editing the shared network changes only this tab's copy."))
-        form = QFormLayout()
-        self.edit_name = _label("", False)
-        form.addRow("parameter:", self.edit_name)
-        self.edit_spin = QDoubleSpinBox()
-        self.edit_spin.setRange(-100.0, 100.0)
-        self.edit_spin.setDecimals(3)
-        self.edit_spin.setSingleStep(0.1)
-        self.edit_spin.setKeyboardTracking(False)
-        form.addRow("new value:", self.edit_spin)
-        v.addLayout(form)
-        row = QHBoxLayout()
-        self.apply_button = QPushButton("Apply")
-        self.apply_button.clicked.connect(self.apply_edit)
-        self.reset_button = QPushButton("Reset network")
-        self.reset_button.setToolTip("Forget the edits.")
-        self.reset_button.clicked.connect(lambda: self._choose_network(self.network_combo.currentIndex()))
-        row.addWidget(self.apply_button)
-        row.addWidget(self.reset_button)
-        v.addLayout(row)
-        self.edit_note = _label()
-        v.addWidget(self.edit_note)
-        v.addStretch(1)
-        return page
-
-    def _build_saturation_page(self):
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.addWidget(_label("One sigmoid neuron learns input 1 → output 0 by gradient descent, 300 epochs "
-                           f"(<a href='{chapter_url(3)}'>chapter 3</a>). From (w, b) = (2, 2) it is saturated: "
-                           "with the quadratic cost it starts slowly; cross-entropy does not."))
-        row = QHBoxLayout()
-        self.sat_start = QComboBox()
-        for key, (w, b) in STARTS.items():
-            self.sat_start.addItem(f"start w = {w:g}, b = {b:g} ({key})", key)
-        self.sat_start.setCurrentIndex(1)
-        v.addWidget(self.sat_start)
-        self.sat_buttons = {}
-        for cost, eta in ETAS.items():
-            b = QPushButton(f"Run {cost}")
-            b.setToolTip(f"Gradient descent with the {cost} cost, η = {eta:g}, on the engine worker.")
-            b.clicked.connect(lambda _c=False, cost=cost: self.run_saturation(cost))
-            self.sat_buttons[cost] = b
-            row.addWidget(b)
-        self.sat_stop = QPushButton("Stop")
-        self.sat_stop.setToolTip("Stop the saturation demo (never another tab's run).")
-        self.sat_stop.clicked.connect(self.stop_saturation)
-        row.addWidget(self.sat_stop)
-        v.addLayout(row)
-        plots = QHBoxLayout()
-        self.sat_plots, self.sat_curves = {}, {}
-        for cost, colour in (("quadratic", "#b2182b"), ("cross-entropy", "#2166ac")):
-            plot = pg.PlotWidget()
-            plot.setTitle(f"{cost}, η = {ETAS[cost]:g}", size="9pt")
-            plot.setLabel("bottom", "epoch")
-            plot.setLabel("left", "cost C")
-            plot.getAxis("left").enableAutoSIPrefix(False)
-            plot.setXRange(0, 300)
-            plot.setMinimumHeight(160)
-            self.sat_plots[cost] = plot
-            self.sat_curves[cost] = plot.plot([], [], pen=pg.mkPen(colour, width=2))
-            plots.addWidget(plot)
-        v.addLayout(plots, 1)
-        self.sat_label = _label()
-        v.addWidget(self.sat_label)
-        return page
 
     # ================================================================== network and example
     def _update_shared_choice(self) -> None:
@@ -530,6 +410,7 @@ class InspectorTab(Tab):
         old_layers = self.inspection.network.sizes if self.inspection is not None else None
         self.inspection = insp
         if insp is None:
+            self._show_on_pages()
             self.diagram.set_data(None, None)
             self.equation_label.setText("")
             self.detail_label.setText("")
@@ -549,9 +430,17 @@ class InspectorTab(Tab):
         self.cost_label.setText(f"C = <b>{eqn.fmt(tr.cost)}</b> ({insp.network.cost.name}) · output "
                                 f"argmax<sub>j</sub> a<sup>L</sup><sub>j</sub> = {pred}")
         self.example_note.setText(self._description + (" · <i>edited network</i>" if self._edited else ""))
+        self._show_on_pages()
         self._refresh()
-        if self.tools.currentIndex() == 1:
-            self._demon_changed(self.demon_slider.value())
+        self._nudge_demon()
+
+    def _show_on_pages(self) -> None:
+        for page in self.pages:
+            page.show_target(self.inspection, self.selection)
+
+    def _nudge_demon(self) -> None:
+        if self.tools.currentWidget() is self.demon_page:
+            self.demon_page.nudge()
 
     def _valid(self, sel) -> bool:
         sizes = self.inspection.network.sizes
@@ -675,10 +564,6 @@ class InspectorTab(Tab):
                 if lay.sigma_prime is not None and lay.sigma_prime[j] < ij.SATURATION_THRESHOLD:
                     flag = SLOWLY.format(sp=eqn.fmt(lay.sigma_prime[j]), thr=ij.SATURATION_THRESHOLD,
                                          url=chapter_url(2), url3=chapter_url(3))
-            self.edit_name.setText(f"b<sup>{l}</sup><sub>{j}</sub>" if l >= 2 else "(select a neuron of layer ≥ 2 or a weight)")
-            if l >= 2:
-                self.edit_spin.setValue(float(net.biases[l - 2][j]))
-            self.apply_button.setEnabled(l >= 2)
         else:
             _, l, j, k = sel
             lay, prev = tr.layer(l), tr.layer(l - 1)
@@ -696,9 +581,6 @@ class InspectorTab(Tab):
                              "is small: this weight learns slowly")
             if notes:
                 flag = "<b>Learns slowly</b>: " + "; ".join(notes) + f" (<a href='{chapter_url(2)}'>chapter 2</a>)."
-            self.edit_name.setText(eqn.sym("w", l, f"{j},{k}"))
-            self.edit_spin.setValue(float(net.weights[l - 2][j, k]))
-            self.apply_button.setEnabled(True)
         self.detail_label.setText(f"{head}<table>{''.join(rows)}</table>")
         self.saturation_flag.setText(flag)
         self.saturation_flag.setVisible(bool(flag))
@@ -715,140 +597,15 @@ class InspectorTab(Tab):
         if self.inspection is None or not self._valid(selection):
             return
         self.selection = selection
+        self._show_on_pages()
         self._refresh()
-        if self.tools.currentIndex() == 1:
-            self._demon_changed(self.demon_slider.value())
+        self._nudge_demon()
 
-    # ================================================================== tools
-    def _target_and_net(self):
-        if self.inspection is None:
-            self.ctx.error("Nothing to check", "Choose a network and an example first.")
-            return None
-        return self.inspection.network, self.inspection.trace.x, self.inspection.trace.y
-
-    def check_selected(self) -> None:
-        got = self._target_and_net()
-        if got is None:
-            return
-        net, x, y = got
-        sel = self.selection
-        if sel[0] == "neuron" and sel[1] < 2:
-            self.check_label.setText("Select a neuron of layer 2..L (its bias) or a weight.")
-            return
-        args = ("w", sel[1], sel[2], sel[3]) if sel[0] == "weight" else ("b", sel[1], sel[2], None)
-        self.check_label.setText("Checking…")
-        self.ctx.client.run_task(ij.check_parameter_task, net, x, y, *args, on_result=self._on_param_check,
-                                 on_error=lambda m: self.check_label.setText(f"<span style='color:#b00020'>{m}</span>"))
-
-    def _on_param_check(self, pc: ij.ParameterCheck) -> None:
-        name = eqn.sym("w", pc.l, f"{pc.j},{pc.k}") if pc.kind == "w" else eqn.sym("b", pc.l, pc.j)
-        n = self.inspection.network.num_parameters if self.inspection else 0
-        self.check_label.setText(
-            f"<table><tr><td>∂C/∂{name} by backprop</td><td align='right'>&nbsp;{pc.backprop:.10g}</td></tr>"
-            f"<tr><td>by finite differences</td><td align='right'>&nbsp;{pc.numerical:.10g}</td></tr>"
-            f"<tr><td>relative error</td><td align='right'>&nbsp;{pc.relative_error:.1e}</td></tr></table>"
-            f"Finite differences: {pc.forward_passes_numerical} forward passes for this one parameter "
-            f"({2 * n:,} for all {n:,}); backprop: 1 forward + 1 backward pass for all of them.")
-
-    def check_network(self) -> None:
-        got = self._target_and_net()
-        if got is None:
-            return
-        net, x, y = got
-        self.check_label.setText("Checking…")
-        self.check_all_button.setEnabled(False)
-
-        def done(res):
-            self.check_all_button.setEnabled(True)
-            self._on_network_check(res)
-
-        def failed(msg):
-            self.check_all_button.setEnabled(True)
-            self.check_label.setText(f"<span style='color:#b00020'>{msg}</span>")
-
-        self.ctx.client.run_task(ij.check_network_task, net, x, y, on_result=done, on_error=failed)
-
-    def _on_network_check(self, res) -> None:
-        which = ("every parameter" if res.n_checked == res.n_parameters
-                 else f"a random sample of {res.n_checked:,} of the {res.n_parameters:,} parameters")
-        kind, l, j, k = res.worst
-        worst = eqn.sym("w", l, f"{j},{k}") if kind == "w" else eqn.sym("b", l, j)
-        self.check_label.setText(
-            f"Checked {which}.<br>relative error ‖∇<sub>bp</sub> − ∇<sub>fd</sub>‖ / (‖∇<sub>bp</sub>‖ + ‖∇<sub>fd</sub>‖) = "
-            f"<b>{res.relative_error:.1e}</b><br>largest single relative error {res.max_relative_error:.1e} (at {worst}; "
-            "tiny gradients are dominated by rounding in the difference)<br>"
-            f"forward passes: finite differences {res.forward_passes_numerical:,}; backprop 1 forward + 1 backward.")
-
-    def _demon_changed(self, value: int) -> None:
-        dz = value / 100.0
-        self.demon_value.setText(f"{dz:+.2f}".replace("-", eqn.MINUS))
-        if self.inspection is None:
-            return
-        sel = self.selection
-        if sel[0] != "neuron" or sel[1] < 2:
-            self.demon_label.setText("Select a neuron of layer 2..L: the demon changes its weighted input z.")
-            return
-        net, tr = self.inspection.network, self.inspection.trace
-        self._latest_demon.request(ij.demon_task, net, tr.x, tr.y, sel[1], sel[2], dz)
-
-    def _on_demon_error(self, message: str) -> None:
-        self.demon_label.setText(f"<span style='color:#b00020'>{message}</span>")
-
-    def _on_demon(self, res: ij.DemonResult) -> None:
-        l, j = res.l, res.j
-        self.demon_result = res
-        self.demon_label.setText(
-            f"<table><tr><td>C</td><td align='right'>&nbsp;{eqn.fmt(res.cost)}</td></tr>"
-            f"<tr><td>C with {eqn.sym('z', l, j)} + Δz</td><td align='right'>&nbsp;{eqn.fmt(res.nudged_cost)}</td></tr>"
-            f"<tr><td><b>actual ΔC</b></td><td align='right'>&nbsp;<b>{eqn.fmt(res.actual_change)}</b></td></tr>"
-            f"<tr><td><b>{eqn.sym('δ', l, j)}Δz</b> = {eqn.fmtp(res.delta)} × {eqn.fmtp(res.dz)}</td>"
-            f"<td align='right'>&nbsp;<b>{eqn.fmt(res.predicted_change)}</b></td></tr></table>"
-            "The two agree better the smaller Δz is: δ is the slope ∂C/∂z.")
-
-    def apply_edit(self) -> None:
-        if self.inspection is None:
-            return
-        sel = self.selection
-        if sel[0] == "neuron" and sel[1] < 2:
-            self.edit_note.setText("Inputs have no weights or bias: select a neuron of layer 2..L or a weight.")
-            return
-        value = self.edit_spin.value()
-        args = ("w", sel[1], sel[2], sel[3]) if sel[0] == "weight" else ("b", sel[1], sel[2], None)
+    def _apply_edit(self, edit: tuple) -> None:
+        """The edit page asks for ``(kind, l, j, k, value)``: trace an edited copy on the worker."""
         self._edited = True
-        self.edit_note.setText("")
         tr = self.inspection.trace
-        self._request(ij.edit_task, self.inspection.network, tr.x, tr.y, *args, value, self._description)
-
-    def run_saturation(self, cost: str) -> None:
-        start = self.sat_start.currentData()
-        self.sat_curves[cost].setData([], [])
-
-        def failed(msg):
-            self.sat_label.setText(f"<span style='color:#b00020'>{msg}</span>")
-
-        job = self.ctx.client.start_job("saturation demo", ij.saturation_job, start, cost, self.saturation_pace,
-                                        on_snapshot=self._on_saturation, on_finished=self._on_saturation_done,
-                                        on_failed=failed)
-        self._sat_job = job
-        if job is not None:
-            self.sat_label.setText(f"Running {cost}…")
-
-    def stop_saturation(self) -> None:
-        client = self.ctx.client
-        if client.current_job is not None and client.current_job == getattr(self, "_sat_job", None):
-            client.stop()
-
-    def _on_saturation(self, snap: ij.SaturationProgress) -> None:
-        self.saturation_runs[snap.cost] = snap
-        recs = snap.records
-        self.sat_curves[snap.cost].setData([r.epoch for r in recs], [r.cost for r in recs])
-        r = snap.last
-        self.sat_label.setText(f"{snap.cost}, start {snap.start}: epoch {r.epoch}, w = {eqn.fmt(r.w)}, "
-                               f"b = {eqn.fmt(r.b)}, output a = {eqn.fmt(r.a)}, C = {eqn.fmt(r.cost)}")
-
-    def _on_saturation_done(self, final) -> None:
-        if final is not None:
-            self._on_saturation(final)
+        self._request(ij.edit_task, self.inspection.network, tr.x, tr.y, *edit, self._description)
 
     # ================================================================== settings
     def save_settings(self, settings) -> None:
@@ -875,4 +632,5 @@ class InspectorTab(Tab):
 
     def shutdown(self) -> None:
         self._latest.close()
-        self._latest_demon.close()
+        for page in self.pages:
+            page.shutdown()

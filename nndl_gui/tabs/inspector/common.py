@@ -1,0 +1,37 @@
+"""What the Backprop inspector's panels share: the rich-text label and the side pages' base class."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+def rich_label(text: str = "", wrap: bool = True) -> QLabel:
+    """A QLabel for the inspector's HTML: word-wrapped, links open in the browser, text selectable."""
+    lab = QLabel(text)
+    lab.setWordWrap(wrap)
+    lab.setTextFormat(Qt.TextFormat.RichText)
+    lab.setOpenExternalLinks(True)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    return lab
+
+
+def error_html(message: str) -> str:
+    return f"<span style='color:#b00020'>{message}</span>"
+
+
+class SidePage(QWidget):
+    """A page of the inspector's tool box.  The tab tells it what is shown (``show_target``) whenever the
+    inspection or the selection changes; the page keeps those two and works on them."""
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.inspection = None  # jobs.inspector.Inspection shown by the tab, or None
+        self.selection: tuple | None = None  # ("neuron", l, j) or ("weight", l, j, k)
+
+    def show_target(self, inspection, selection: tuple | None) -> None:
+        self.inspection, self.selection = inspection, selection
+
+    def shutdown(self) -> None:
+        """The window is closing: forget pending work."""
