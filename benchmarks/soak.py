@@ -257,19 +257,19 @@ def _draw_settled(tab) -> bool:
 
 def set_training_form(tab, sizes: str, limit: int, epochs: int = 1) -> None:
     """The small run each cycle makes (the seed changes per cycle)."""
-    tab.sizes.setText(sizes)
-    tab.activation.setCurrentIndex(tab.activation.findData("sigmoid"))
-    tab.output.setCurrentIndex(tab.output.findData("sigmoid"))
-    tab.cost.setCurrentIndex(tab.cost.findData("quadratic"))
-    tab.init.setCurrentIndex(tab.init.findData("large"))
-    tab.eta.setText("3.0")
-    tab.m.setValue(10)
-    tab.epochs.setValue(epochs)
-    tab.lmbda.setText("0")
-    tab.limit.setValue(limit)
-    tab.early.setValue(0)
-    tab.schedule.setChecked(False)
-    tab.continue_box.setChecked(False)
+    tab.form.sizes.setText(sizes)
+    tab.form.activation.setCurrentIndex(tab.form.activation.findData("sigmoid"))
+    tab.form.output.setCurrentIndex(tab.form.output.findData("sigmoid"))
+    tab.form.cost.setCurrentIndex(tab.form.cost.findData("quadratic"))
+    tab.form.init.setCurrentIndex(tab.form.init.findData("large"))
+    tab.form.eta.setText("3.0")
+    tab.form.m.setValue(10)
+    tab.form.epochs.setValue(epochs)
+    tab.form.lmbda.setText("0")
+    tab.form.limit.setValue(limit)
+    tab.form.early.setValue(0)
+    tab.form.schedule.setChecked(False)
+    tab.form.continue_box.setChecked(False)
 
 
 def training_step(window, cycle: int, keep_runs: bool) -> dict:
@@ -277,9 +277,9 @@ def training_step(window, cycle: int, keep_runs: bool) -> dict:
     client = window.client
     window.tabs.setCurrentIndex(TRAINING)
     wait_until(lambda: not client.busy, 60, "the engine to be idle before a run")
-    tab.seed.setValue(cycle)
-    if tab.validate_form():
-        raise SoakError(f"training form refused: {tab.message.text()}")
+    tab.form.seed.setValue(cycle)
+    if tab.form.validate_form():
+        raise SoakError(f"training form refused: {tab.form.message.text()}")
     runs_before = tab.run_count
     wait_until(tab.start_btn.isEnabled, 30, "Start to be enabled")
     tab.start_btn.click()

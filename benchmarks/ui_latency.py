@@ -83,7 +83,7 @@ def in_app(data_dir, sizes, m, eta, epochs, seed):
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     from nndl_gui.app import MainWindow, configure_pyqtgraph
-    from nndl_gui.tabs.training import TrainingTab
+    from nndl_gui.tabs.training.tab import TrainingTab
 
     configure_pyqtgraph()
     window = MainWindow(data_dir)
@@ -97,15 +97,15 @@ def in_app(data_dir, sizes, m, eta, epochs, seed):
     while not loaded:
         app.processEvents()
         time.sleep(0.001)
-    tab.sizes.setText(", ".join(map(str, sizes)))
-    tab.init.setCurrentIndex(tab.init.findData("large"))
-    tab.cost.setCurrentIndex(tab.cost.findData("quadratic"))
-    tab.eta.setText(str(eta))
-    tab.m.setValue(m)
-    tab.epochs.setValue(epochs)
-    tab.lmbda.setText("0")
-    tab.seed.setValue(seed)
-    assert tab.validate_form() is None, tab.message.text()
+    tab.form.sizes.setText(", ".join(map(str, sizes)))
+    tab.form.init.setCurrentIndex(tab.form.init.findData("large"))
+    tab.form.cost.setCurrentIndex(tab.form.cost.findData("quadratic"))
+    tab.form.eta.setText(str(eta))
+    tab.form.m.setValue(m)
+    tab.form.epochs.setValue(epochs)
+    tab.form.lmbda.setText("0")
+    tab.form.seed.setValue(seed)
+    assert tab.form.validate_form() is None, tab.form.message.text()
 
     for _ in range(50):  # first paint of the tab before measuring
         app.processEvents()

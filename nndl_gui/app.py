@@ -31,7 +31,7 @@ NETWORK_FILTER = "Networks (*.npz *.json);;NumPy archive (*.npz);;network2.py JS
 TABS = [
     ("Draw", "nndl_gui.tabs.draw", "DrawTab", 1,
      "Draw a digit with the mouse and watch the network read it."),
-    ("Training", "nndl_gui.tabs.training", "TrainingTab", 1,
+    ("Training", "nndl_gui.tabs.training.tab", "TrainingTab", 1,
      "Train a network on MNIST and watch its cost and accuracy curves grow live."),
     ("Backprop inspector", "nndl_gui.tabs.inspector.tab", "InspectorTab", 2,
      "Step through BP1–BP4 for one example, neuron by neuron."),
@@ -57,7 +57,6 @@ class MainWindow(QMainWindow):
         self.client = EngineClient(self)
         self.data = DataManager(self.client, data_path, self)
         self.ctx = AppContext(self.client, self.data, self.settings, self.status, self.error)
-        self.ctx.main_window = self
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -68,6 +67,8 @@ class MainWindow(QMainWindow):
             self.tab_widgets.append(widget)
             self.tabs.addTab(widget, title)
         self.ctx.signals.showTab.connect(self.show_tab)
+        self.ctx.signals.saveNetwork.connect(self.save_network)
+        self.ctx.signals.openNetwork.connect(self.open_network)
 
         self._busy = QProgressBar()
         self._busy.setRange(0, 0)

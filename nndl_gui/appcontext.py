@@ -3,7 +3,8 @@
 Tabs never reach into one another.  They share:
 * ``client`` — the one ``EngineClient`` (worker thread, jobs, tasks, published network snapshots);
 * ``data`` — MNIST, loaded once on the worker and then shared read-only;
-* ``signals`` — app-wide signals, e.g. ``sendToInspector`` from the Draw tab to the inspector;
+* ``signals`` — app-wide signals, e.g. ``sendToInspector`` from the Draw tab to the inspector, or
+  ``saveNetwork`` / ``openNetwork`` from a tab to the main window (tabs never hold the window);
 * ``status(text)`` / ``error(title, text)`` — the main window's status bar and message boxes.
 """
 
@@ -21,6 +22,9 @@ class AppSignals(QObject):
     sendToInspector = Signal(object, int, str)
     # ask the main window to show a tab by its title
     showTab = Signal(str)
+    # ask the main window to save the shared network / open one (its File menu's dialogs)
+    saveNetwork = Signal()
+    openNetwork = Signal()
 
 
 class DataManager(QObject):

@@ -304,11 +304,11 @@ def test_a_diverging_run_never_hands_a_nan_network_to_the_other_tabs(qtbot):
     w = make_window(qtbot)
     tab = w.tab_widgets[TRAINING]
     small_form(tab, epochs=3, eta="1000")
-    tab.output.setCurrentIndex(tab.output.findData("softmax"))
-    tab.cost.setCurrentIndex(tab.cost.findData("cross-entropy"))
+    tab.form.output.setCurrentIndex(tab.form.output.findData("softmax"))
+    tab.form.cost.setCurrentIndex(tab.form.cost.findData("cross-entropy"))
     tab.start()
     qtbot.waitUntil(lambda: not tab.running and tab.snapshot is not None, timeout=10_000)
-    assert tab.snapshot.phase == "diverged" and "smaller learning rate η" in tab.message.text()
+    assert tab.snapshot.phase == "diverged" and "smaller learning rate η" in tab.form.message.text()
     shared = w.client.shared_network
     assert shared is None or all(np.isfinite(p).all() for p in shared.network.params)
     draw = w.tab_widgets[DRAW]

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from nndl_gui.app import configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
-from nndl_gui.tabs.training import TrainingTab  # noqa: E402
+from nndl_gui.tabs.training.tab import TrainingTab  # noqa: E402
 from nndl_gui.jobs.training import TrainingRequest  # noqa: E402
 from nndl_gui.client import EngineClient  # noqa: E402
 

@@ -21,7 +21,7 @@ from nndl_gui.app import MainWindow, configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.data.idx import write_idx  # noqa: E402
 from nndl_gui.data.mnist import FILES  # noqa: E402
-from nndl_gui.tabs.training import TrainingTab  # noqa: E402
+from nndl_gui.tabs.training.tab import TrainingTab  # noqa: E402
 from nndl_gui.client import EngineClient  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -48,14 +48,14 @@ def tab(qtbot, tmp_path):
 
 
 def small_form(t, epochs=2, m=10, eta="3.0", sizes="784, 16, 10"):
-    t.sizes.setText(sizes)
-    t.eta.setText(eta)
-    t.m.setValue(m)
-    t.epochs.setValue(epochs)
-    t.lmbda.setText("0")
-    t.early.setValue(0)
-    t.schedule.setChecked(False)
-    assert t.validate_form() is None, t.message.text()
+    t.form.sizes.setText(sizes)
+    t.form.eta.setText(eta)
+    t.form.m.setValue(m)
+    t.form.epochs.setValue(epochs)
+    t.form.lmbda.setText("0")
+    t.form.early.setValue(0)
+    t.form.schedule.setChecked(False)
+    assert t.form.validate_form() is None, t.form.message.text()
 
 
 def test_start_pause_step_resume_stop(qtbot, tab):
@@ -122,15 +122,15 @@ def test_a_full_run_shows_results_publishes_and_exports(qtbot, tab, tmp_path):
 
 def test_divergence_stops_with_a_plain_message_and_the_tab_stays_usable(qtbot, tab):
     small_form(tab, epochs=3, eta="1000")
-    tab.output.setCurrentIndex(tab.output.findData("softmax"))
-    tab.cost.setCurrentIndex(tab.cost.findData("cross-entropy"))
+    tab.form.output.setCurrentIndex(tab.form.output.findData("softmax"))
+    tab.form.cost.setCurrentIndex(tab.form.cost.findData("cross-entropy"))
     tab.start()
     qtbot.waitUntil(lambda: not tab.running and tab.snapshot is not None, timeout=10_000)
     assert tab.snapshot.phase == "diverged"
-    assert "diverged" in tab.message.text() and "smaller learning rate η" in tab.message.text()
+    assert "diverged" in tab.form.message.text() and "smaller learning rate η" in tab.form.message.text()
     assert tab.start_btn.isEnabled()
     small_form(tab, epochs=1)
-    tab.output.setCurrentIndex(tab.output.findData("sigmoid"))
+    tab.form.output.setCurrentIndex(tab.form.output.findData("sigmoid"))
     tab.start()
     qtbot.waitUntil(lambda: not tab.running, timeout=10_000)
     assert tab.snapshot.phase == "finished"
@@ -149,35 +149,35 @@ def test_divergence_stops_with_a_plain_message_and_the_tab_stays_usable(qtbot, t
 def test_form_validation_explains_bad_values_before_a_run(qtbot, tab, field, value, words):
     small_form(tab)
     if field == "m":
-        tab.m.setValue(value)
+        tab.form.m.setValue(value)
     elif field == "early_schedule":
-        tab.schedule.setChecked(True)
+        tab.form.schedule.setChecked(True)
     else:
-        getattr(tab, field).setText(value)
-    assert words in tab.message.text()
+        getattr(tab.form, field).setText(value)
+    assert words in tab.form.message.text()
     assert not tab.start_btn.isEnabled()
     tab.start()  # the shortcut or a stale click must not start anything
     assert not tab.running
 
 
 def test_presets_fill_the_form_and_draw_the_books_figure(qtbot, tab):
-    tab.apply_preset("ch3-l2-30")
-    assert tab.sizes.text() == "784, 30, 10" and tab.cost.currentData() == "cross-entropy"
-    assert tab.eta.text() == "0.5" and tab.lmbda.text() == "5"
+    tab.form.apply_preset("ch3-l2-30")
+    assert tab.form.sizes.text() == "784, 30, 10" and tab.form.cost.currentData() == "cross-entropy"
+    assert tab.form.eta.text() == "0.5" and tab.form.lmbda.text() == "5"
     assert tab.plots.reference.isVisible() and tab.plots.reference.value() == pytest.approx(96.49)
-    assert "96.49%" in tab.preset_info.text()
-    tab.apply_preset("ch3-eta-2.5")  # no single number in the book: no line
+    assert "96.49%" in tab.form.preset_info.text()
+    tab.form.apply_preset("ch3-eta-2.5")  # no single number in the book: no line
     assert not tab.plots.reference.isVisible()
 
 
 def test_settings_round_trip(qtbot, tab, tmp_path):
-    tab.apply_preset("ch1-100")
-    tab.eta.setText("0.25")
+    tab.form.apply_preset("ch1-100")
+    tab.form.eta.setText("0.25")
     s = QSettings(str(tmp_path / "round.ini"), QSettings.Format.IniFormat)
     tab.save_settings(s)
-    tab.apply_preset("ch3-ce-30")
+    tab.form.apply_preset("ch3-ce-30")
     tab.restore_settings(s)
-    assert tab.sizes.text() == "784, 100, 10" and tab.eta.text() == "0.25"
+    assert tab.form.sizes.text() == "784, 100, 10" and tab.form.eta.text() == "0.25"
 
 
 def test_closing_the_window_during_training_joins_the_thread(qtbot, monkeypatch):
@@ -255,22 +255,32 @@ def served(tmp_path, monkeypatch):
 def test_download_full_mnist_then_use_it(qtbot, tab, served):
     server, sha, sizes = served
     tab._set_mnist(tab.ctx.data.mnist)  # the fake data says it is the shipped sample
-    assert not tab.download_btn.isHidden()
-    tab.download_mirrors, tab.download_sha256, tab.download_sizes = [server.base + "fast/"], sha, sizes
-    tab.download_btn.click()
-    qtbot.waitUntil(lambda: tab.download_id is None and tab.mnist is not None and not tab.mnist.is_sample,
+    assert not tab.download.download_btn.isHidden()
+    tab.download.mirrors, tab.download.sha256, tab.download.sizes = [server.base + "fast/"], sha, sizes
+    tab.download.download_btn.click()
+    qtbot.waitUntil(lambda: tab.download.download_id is None and tab.mnist is not None and not tab.mnist.is_sample,
                     timeout=15_000)
     assert len(tab.mnist.training) == 200  # 240 downloaded images, 5/6 for training
-    assert tab.download_btn.isHidden() and "200 training" in tab.data_label.text()
+    assert tab.download.download_btn.isHidden() and "200 training" in tab.data_label.text()
 
 
 def test_download_can_be_cancelled(qtbot, tab, served):
     server, sha, sizes = served
     tab._set_mnist(tab.ctx.data.mnist)
-    tab.download_mirrors, tab.download_sha256, tab.download_sizes = [server.base + "slow/"], sha, sizes
-    tab.start_download()
-    qtbot.waitUntil(lambda: tab.download_bar.value() > 0, timeout=10_000)
-    tab.cancel_download()
-    qtbot.waitUntil(lambda: tab.download_id is None, timeout=10_000)
+    tab.download.mirrors, tab.download.sha256, tab.download.sizes = [server.base + "slow/"], sha, sizes
+    tab.download.start_download()
+    qtbot.waitUntil(lambda: tab.download.download_bar.value() > 0, timeout=10_000)
+    tab.download.cancel_download()
+    qtbot.waitUntil(lambda: tab.download.download_id is None, timeout=10_000)
     assert "cancelled" in tab.data_label.text()
-    assert not tab.download_btn.isHidden() and tab.mnist.is_sample
+    assert not tab.download.download_btn.isHidden() and tab.mnist.is_sample
+
+
+def test_save_and_open_buttons_ask_the_main_window_through_app_signals(qtbot, tab):
+    """No link up to the window: the tab emits the app context's signals; opening ticks "Continue"."""
+    with qtbot.waitSignal(tab.ctx.signals.saveNetwork, timeout=1000):
+        tab.save_btn.click()
+    assert not tab.form.continue_box.isChecked()
+    with qtbot.waitSignal(tab.ctx.signals.openNetwork, timeout=1000):
+        tab.open_btn.click()
+    assert tab.form.continue_box.isChecked()

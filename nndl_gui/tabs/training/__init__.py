@@ -1,0 +1,2 @@
+"""The Training tab (``tab.TrainingTab``): its form (``form``) apart from the plots, and the MNIST download
+row (``download``)."""
