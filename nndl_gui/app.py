@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -16,36 +15,29 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from . import BOOK_URL, __version__, chapter_url
 from .appcontext import AppContext, DataManager
-from .tabs.base import PlaceholderTab, int_setting
 from .client import EngineClient
+from .settings import TabSettings, migrate, open_settings, save_version, set_window_value, window_value
+from .tabs.draw import DrawTab
+from .tabs.inspector.tab import InspectorTab
+from .tabs.playground.tab import PlaygroundTab
+from .tabs.training.tab import TrainingTab
+from .widgets.note import Note
 
-SETTINGS_VERSION = 1
 NETWORK_FILTER = "Networks (*.npz *.json);;NumPy archive (*.npz);;network2.py JSON (*.json)"
 
-# (title, module, class, chapter, what it will show when its module is missing)
+# the tabs in the book's order: (title, class)
 TABS = [
-    ("Draw", "nndl_gui.tabs.draw", "DrawTab", 1,
-     "Draw a digit with the mouse and watch the network read it."),
-    ("Training", "nndl_gui.tabs.training.tab", "TrainingTab", 1,
-     "Train a network on MNIST and watch its cost and accuracy curves grow live."),
-    ("Backprop inspector", "nndl_gui.tabs.inspector.tab", "InspectorTab", 2,
-     "Step through BP1–BP4 for one example, neuron by neuron."),
-    ("Approximation playground", "nndl_gui.tabs.playground.tab", "PlaygroundTab", 4,
-     "Build functions out of sigmoid steps and bumps: a visual proof that neural nets can compute any function."),
+    ("Draw", DrawTab),
+    ("Training", TrainingTab),
+    ("Backprop inspector", InspectorTab),
+    ("Approximation playground", PlaygroundTab),
 ]
-
-
-def open_settings() -> QSettings:
-    """The app's settings: the user's, or the INI file named by NNDL_SETTINGS_FILE (tests use that)."""
-    path = os.environ.get("NNDL_SETTINGS_FILE")
-    if path:
-        return QSettings(path, QSettings.Format.IniFormat)
-    return QSettings("nndl-gui", "nndl-gui")
 
 
 class MainWindow(QMainWindow):
@@ -53,19 +45,28 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("nndl-gui — Neural Networks and Deep Learning, interactively")
         self.settings = settings or open_settings()
-        self.settings_note = self._check_settings()
+        self.migration = migrate(self.settings)
+        self.settings_note = self.migration.note
         self.client = EngineClient(self)
         self.data = DataManager(self.client, data_path, self)
         self.ctx = AppContext(self.client, self.data, self.settings, self.status, self.error)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.setCentralWidget(self.tabs)
+        self.note = Note()  # what the learner must read (settings set aside): stays until dismissed
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.note)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.tab_widgets: list[QWidget] = []
-        for title, module, cls, chapter, text in TABS:
-            widget = self._make_tab(title, module, cls, chapter, text)
+        for title, cls in TABS:
+            widget = cls(self.ctx)
             self.tab_widgets.append(widget)
             self.tabs.addTab(widget, title)
+        self.training_tab = self.tab_widgets[1]
         self.ctx.signals.showTab.connect(self.show_tab)
         self.ctx.signals.saveNetwork.connect(self.save_network)
         self.ctx.signals.openNetwork.connect(self.open_network)
@@ -81,27 +82,18 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore()
         if self.settings_note:
+            self.note.show_note(self.settings_note)
             self.status(self.settings_note)
 
     # ------------------------------------------------------------------ construction
-    def _make_tab(self, title, module, cls, chapter, text) -> QWidget:
-        try:
-            tab_cls = getattr(importlib.import_module(module), cls)
-        except ImportError as exc:
-            if exc.name and exc.name != module:
-                raise  # the tab exists but something it needs is broken: a real bug
-            return PlaceholderTab(self.ctx, title, f"Coming soon. {text}", chapter)
-        return tab_cls(self.ctx)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Open network…", QKeySequence.StandardKey.Open, self.open_network)
         self._action(file_menu, "&Save network…", QKeySequence.StandardKey.Save, self.save_network)
         file_menu.addSeparator()
-        export = getattr(self.tab_widgets[1], "export", None)
-        if export is not None:
-            self._action(file_menu, "&Export curves…", "Ctrl+E", export)
-            file_menu.addSeparator()
+        self._action(file_menu, "&Export curves…", "Ctrl+E", self.training_tab.export)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         view = self.menuBar().addMenu("&View")
@@ -199,56 +191,25 @@ class MainWindow(QMainWindow):
         )
 
     # ------------------------------------------------------------------ settings
-    def _check_settings(self) -> str | None:
-        s = self.settings
-        if s.status() != QSettings.Status.NoError:
-            s.clear()
-            return "Settings file could not be read; using defaults."
-        version = s.value("version")
-        if version is None:
-            return None
-        try:
-            version = int(version)
-        except (TypeError, ValueError):
-            version = -1
-        if version != SETTINGS_VERSION:
-            s.clear()
-            return (f"Settings from another version of nndl-gui (format {version}) were set aside; "
-                    "using defaults.")
-        return None
-
     def _restore(self) -> None:
         s = self.settings
-        geometry = s.value("window/geometry")
-        if geometry is not None:
-            try:
-                self.restoreGeometry(geometry)
-            except Exception:  # noqa: BLE001  (not a geometry: keep the default size)
-                self.resize(1200, 800)
-        else:
+        if not self.restoreGeometry(window_value(s, "window/geometry")):
             self.resize(1200, 800)
-        index = int_setting(s, "window/tab", 0)
-        if 0 <= index < self.tabs.count():
-            self.tabs.setCurrentIndex(index)
-        for (title, *_rest), widget in zip(TABS, self.tab_widgets):
-            s.beginGroup(f"tabs/{title}")
+        self.tabs.setCurrentIndex(window_value(s, "window/tab"))
+        for (title, _cls), widget in zip(TABS, self.tab_widgets):
             try:
-                widget.restore_settings(s)
+                widget.restore_settings(TabSettings(s, title))
             except Exception as exc:  # noqa: BLE001  (a settings file is user data: never fail to open)
                 self.settings_note = (f"Some saved settings of the {title} tab could not be used and were "
                                       f"left at their defaults ({type(exc).__name__}: {exc}).")
-            finally:
-                s.endGroup()
 
     def save_settings(self) -> None:
         s = self.settings
-        s.setValue("version", SETTINGS_VERSION)
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/tab", self.tabs.currentIndex())
-        for (title, *_rest), widget in zip(TABS, self.tab_widgets):
-            s.beginGroup(f"tabs/{title}")
-            widget.save_settings(s)
-            s.endGroup()
+        save_version(s)
+        set_window_value(s, "window/geometry", bytes(self.saveGeometry().data()))
+        set_window_value(s, "window/tab", self.tabs.currentIndex())
+        for (title, _cls), widget in zip(TABS, self.tab_widgets):
+            widget.save_settings(TabSettings(s, title))
         s.sync()
 
     def closeEvent(self, event) -> None:

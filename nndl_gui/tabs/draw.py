@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout,
-    QWidget,
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
 )
 
 from .. import chapter_url
 from ..jobs.draw import DrawResult, analyse, load_pretrained, mnist_example, network_problem, pretrained_path
 from ..latest import LatestTask
 from ..widgets.canvas import DEFAULT_PEN, Canvas
-from .base import Tab, int_setting
+from ..settings import TabSettings
+from .base import Tab
 
 LIVE_HZ = 30  # at most this many predictions per second while a stroke grows
 
@@ -388,15 +396,15 @@ class DrawTab(Tab):
         self.ctx.signals.showTab.emit("Backprop inspector")
 
     # ------------------------------------------------------------------ settings
-    def save_settings(self, settings: QSettings) -> None:
-        settings.setValue("pen", self.pen.value())
-        settings.setValue("saliency", self.show_saliency.isChecked())
-        settings.setValue("index", self.index_box.value())
+    def save_settings(self, settings: TabSettings) -> None:
+        settings.set("pen", self.pen.value())
+        settings.set("saliency", self.show_saliency.isChecked())
+        settings.set("index", self.index_box.value())
 
-    def restore_settings(self, settings: QSettings) -> None:
-        self.pen.setValue(int_setting(settings, "pen", int(DEFAULT_PEN)))
-        self.show_saliency.setChecked(str(settings.value("saliency", "true")).lower() in ("true", "1"))
-        self.index_box.setValue(int_setting(settings, "index", 0))
+    def restore_settings(self, settings: TabSettings) -> None:
+        self.pen.setValue(settings.get("pen"))
+        self.show_saliency.setChecked(settings.get("saliency"))
+        self.index_box.setValue(settings.get("index"))
 
     def shutdown(self) -> None:
         self._throttle.stop()

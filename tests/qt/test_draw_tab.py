@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from nndl_gui.app import configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.jobs.draw import DrawResult  # noqa: E402
+from nndl_gui.settings import TabSettings  # noqa: E402
 from nndl_gui.engine.network import Network  # noqa: E402
 from nndl_gui.tabs.draw import DrawTab  # noqa: E402
 from nndl_gui.client import EngineClient  # noqa: E402
@@ -171,7 +172,7 @@ def test_mnist_example_goes_on_the_canvas_with_its_label(qtbot, tab):
 
 
 def test_settings_round_trip(qtbot, tab, tmp_path):
-    s = QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat)
+    s = TabSettings(QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat), tab.title)
     tab.pen.setValue(33)
     tab.show_saliency.setChecked(False)
     tab.save_settings(s)

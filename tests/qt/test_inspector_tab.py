@@ -13,6 +13,7 @@ from nndl_gui.jobs import inspector as ij  # noqa: E402
 from nndl_gui.tabs.inspector import equations as eqn  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.engine.network import Network  # noqa: E402
+from nndl_gui.settings import TabSettings  # noqa: E402
 from nndl_gui.engine.trace import nudged_cost, trace  # noqa: E402
 from nndl_gui.client import EngineClient  # noqa: E402
 
@@ -311,7 +312,7 @@ def test_saturation_demo_runs_on_the_worker(qtbot, tab):
 def test_settings_round_trip(qtbot, ctx, tab, tmp_path):
     choose(qtbot, tab, "3,4,2")
     tab.seed_spin.setValue(7)
-    s = QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat)
+    s = TabSettings(QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat), tab.title)
     tab.save_settings(s)
     from nndl_gui.tabs.inspector.tab import InspectorTab
 
@@ -321,9 +322,10 @@ def test_settings_round_trip(qtbot, ctx, tab, tmp_path):
     assert other.network_combo.currentData() == "3,4,2" and other.seed_spin.value() == 7
     qtbot.waitUntil(lambda: other.inspection is not None and other.inspection.network.sizes == [3, 4, 2]
                     and other._latest.idle, timeout=5000)
-    bad = QSettings(str(tmp_path / "bad.ini"), QSettings.Format.IniFormat)
-    bad.setValue("network", "nonsense")
-    bad.setValue("seed", [1, 2])
+    bad_qs = QSettings(str(tmp_path / "bad.ini"), QSettings.Format.IniFormat)
+    bad = TabSettings(bad_qs, tab.title)
+    bad_qs.setValue(bad.prefix + "network", "nonsense")
+    bad_qs.setValue(bad.prefix + "seed", [1, 2])
     other.restore_settings(bad)  # ignored, no crash
 
 

@@ -11,6 +11,7 @@ from nndl_gui.app import configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.engine import approx as A  # noqa: E402
 from nndl_gui.engine.io import load_network  # noqa: E402
+from nndl_gui.settings import TabSettings  # noqa: E402
 from nndl_gui.tabs.playground.tab import PlaygroundTab  # noqa: E402
 from nndl_gui.widgets.bump_plot import bump_index, sweep_heights  # noqa: E402
 from nndl_gui.client import EngineClient  # noqa: E402
@@ -222,15 +223,16 @@ def test_settings_round_trip(qtbot, env, tmp_path):
     tab.bumps.set_heights([0.5, -0.25, 1.0])
     tab.bumps.target_box.setCurrentIndex(2)
     tab.views.setCurrentIndex(2)
-    s = QSettings(str(tmp_path / "round.ini"), QSettings.Format.IniFormat)
+    qs = QSettings(str(tmp_path / "round.ini"), QSettings.Format.IniFormat)
+    s = TabSettings(qs, tab.title)
     tab.save_settings(s)
     other = PlaygroundTab(ctx)
     qtbot.addWidget(other)
     other.restore_settings(s)
     assert other.bumps.h.tolist() == [0.5, -0.25, 1.0] and other.bumps.n_spin.value() == 3
     assert other.bumps.target.kind == "abs" and other.views.currentIndex() == 2
-    s.setValue("h", "nonsense,1")
-    s.setValue("w", "x")
+    qs.setValue(s.prefix + "h", "nonsense,1")
+    qs.setValue(s.prefix + "w", "x")
     other.restore_settings(s)  # bad values are ignored
     assert other.bumps.h.tolist() == [0.5, -0.25, 1.0]
     other.shutdown()

@@ -21,6 +21,7 @@ from nndl_gui.app import MainWindow, configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
 from nndl_gui.data.idx import write_idx  # noqa: E402
 from nndl_gui.data.mnist import FILES  # noqa: E402
+from nndl_gui.settings import TabSettings  # noqa: E402
 from nndl_gui.tabs.training.tab import TrainingTab  # noqa: E402
 from nndl_gui.client import EngineClient  # noqa: E402
 
@@ -173,7 +174,7 @@ def test_presets_fill_the_form_and_draw_the_books_figure(qtbot, tab):
 def test_settings_round_trip(qtbot, tab, tmp_path):
     tab.form.apply_preset("ch1-100")
     tab.form.eta.setText("0.25")
-    s = QSettings(str(tmp_path / "round.ini"), QSettings.Format.IniFormat)
+    s = TabSettings(QSettings(str(tmp_path / "round.ini"), QSettings.Format.IniFormat), tab.title)
     tab.save_settings(s)
     tab.form.apply_preset("ch3-ce-30")
     tab.restore_settings(s)

@@ -33,7 +33,8 @@ from ... import chapter_url
 from ...jobs import inspector as ij
 from ...latest import LatestTask
 from ...widgets.network_diagram import NetworkDiagram
-from ..base import Tab, int_setting
+from ...settings import TabSettings
+from ..base import Tab
 from . import equations as eqn
 from .check import GradientCheckPage
 from .common import rich_label
@@ -608,25 +609,23 @@ class InspectorTab(Tab):
         self._request(ij.edit_task, self.inspection.network, tr.x, tr.y, *edit, self._description)
 
     # ================================================================== settings
-    def save_settings(self, settings) -> None:
-        settings.setValue("network", self.network_combo.currentIndex())
-        settings.setValue("seed", self.seed_spin.value())
-        settings.setValue("cost", self.cost_combo.currentIndex())
-        settings.setValue("index", self.index_spin.value())
-        settings.setValue("x", self.x_edit.text())
+    def save_settings(self, settings: TabSettings) -> None:
+        settings.set("network", self.network_combo.currentIndex())
+        settings.set("seed", self.seed_spin.value())
+        settings.set("cost", self.cost_combo.currentIndex())
+        settings.set("index", self.index_spin.value())
+        settings.set("x", self.x_edit.text())
 
-    def restore_settings(self, settings) -> None:
-        net = int_setting(settings, "network", -1)
+    def restore_settings(self, settings: TabSettings) -> None:
+        net = settings.get("network")
         if 0 <= net < self.network_combo.count():
             self.network_combo.setCurrentIndex(net)
         self.seed_spin.blockSignals(True)
-        self.seed_spin.setValue(max(0, int_setting(settings, "seed", 0)))
+        self.seed_spin.setValue(settings.get("seed"))
         self.seed_spin.blockSignals(False)
-        c = int_setting(settings, "cost", 0)
-        if 0 <= c < self.cost_combo.count():
-            self.cost_combo.setCurrentIndex(c)
+        self.cost_combo.setCurrentIndex(settings.get("cost"))
         self.index_spin.blockSignals(True)
-        self.index_spin.setValue(max(0, int_setting(settings, "index", 0)))
+        self.index_spin.setValue(settings.get("index"))
         self.index_spin.blockSignals(False)
         self._choose_network(self.network_combo.currentIndex())
 

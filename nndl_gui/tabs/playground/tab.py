@@ -12,9 +12,10 @@ import numpy as np
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout
 
 from ...engine import approx as A
-from ..base import Tab, float_setting, int_setting
+from ...settings import TabSettings
+from ..base import Tab
 from .bumps import BumpsView
-from .common import CH4, TARGET_ORDER
+from .common import CH4
 from .neuron import NeuronView
 from .two_inputs import TwoInputView
 from .windows import WindowsView
@@ -53,39 +54,37 @@ class PlaygroundTab(Tab):
             self.windows.request()  # the target may have changed on the bumps page
 
     # ---------------------------------------------------------------- settings
-    def save_settings(self, s) -> None:
-        s.setValue("view", self.views.currentIndex())
-        s.setValue("w", self.neuron.w_spin.value())
-        s.setValue("b", self.neuron.b_spin.value())
-        s.setValue("step_mode", int(self.neuron.step_mode.isChecked()))
+    def save_settings(self, s: TabSettings) -> None:
+        s.set("view", self.views.currentIndex())
+        s.set("w", self.neuron.w_spin.value())
+        s.set("b", self.neuron.b_spin.value())
+        s.set("step_mode", self.neuron.step_mode.isChecked())
         kind = self.bumps.target.kind
-        s.setValue("target", kind if kind != "drawn" else "book")
-        s.setValue("h", ",".join(f"{v:.6g}" for v in self.bumps.h))
-        s.setValue("eta", self.bumps.eta_spin.value())
-        s.setValue("two_mode", self.two.mode_box.currentText())
+        s.set("target", kind if kind != "drawn" else "book")
+        s.set("h", ",".join(f"{v:.6g}" for v in self.bumps.h))
+        s.set("eta", self.bumps.eta_spin.value())
+        s.set("two_mode", self.two.mode_box.currentText())
 
-    def restore_settings(self, s) -> None:
-        self.neuron.w_spin.setValue(float_setting(s, "w", self.neuron.w_spin.value()))
-        self.neuron.b_spin.setValue(float_setting(s, "b", self.neuron.b_spin.value()))
-        self.neuron.step_mode.setChecked(bool(int_setting(s, "step_mode", 0)))
-        kind = s.value("target")
-        if kind in TARGET_ORDER and kind != "drawn":
+    def restore_settings(self, s: TabSettings) -> None:
+        self.neuron.w_spin.setValue(s.get("w", self.neuron.w_spin.value()))
+        self.neuron.b_spin.setValue(s.get("b", self.neuron.b_spin.value()))
+        self.neuron.step_mode.setChecked(s.get("step_mode"))
+        kind = s.get("target", "")
+        if kind:
             self.bumps.set_target(A.noisy_target() if kind == "noisy" else A.Target(kind))
-        text = s.value("h")
-        if isinstance(text, str) and text:
+        text = s.get("h", "")
+        if text:
             try:
                 h = np.array([float(t) for t in text.split(",")])
                 if 1 <= len(h) <= A.MAX_BUMPS and np.all(np.isfinite(h)):
                     self.bumps.set_heights(h, rerange=True)
             except ValueError:
                 pass
-        self.bumps.eta_spin.setValue(float_setting(s, "eta", self.bumps.eta_spin.value()))
-        mode = s.value("two_mode")
-        if mode in A.TWO_D_MODES:
+        self.bumps.eta_spin.setValue(s.get("eta", self.bumps.eta_spin.value()))
+        mode = s.get("two_mode", "")
+        if mode:
             self.two.mode_box.setCurrentText(mode)
-        view = int_setting(s, "view", 0)
-        if 0 <= view < self.views.count():
-            self.views.setCurrentIndex(view)
+        self.views.setCurrentIndex(s.get("view"))
 
     def shutdown(self) -> None:
         for view in (self.neuron, self.bumps, self.windows, self.two):

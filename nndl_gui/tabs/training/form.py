@@ -28,7 +28,7 @@ from ... import chapter_url
 from ...engine.training import TrainingConfig
 from ...jobs.training import TrainingRequest, check_request
 from ...presets import PRESETS
-from ..base import int_setting
+from ...settings import TabSettings
 
 ACTIVATIONS = [("sigmoid", "sigmoid σ"), ("tanh", "tanh"), ("relu", "ReLU")]
 OUTPUTS = [("sigmoid", "sigmoid σ"), ("softmax", "softmax"), ("tanh", "tanh"), ("relu", "ReLU")]
@@ -259,36 +259,33 @@ class TrainingForm(QWidget):
     SPINS = ("m", "epochs", "seed", "limit", "early")
     COMBOS = ("activation", "output", "cost", "init")
 
-    def save_settings(self, settings) -> None:
-        settings.setValue("preset", self.preset.currentData() or "")
+    def save_settings(self, settings: TabSettings) -> None:
+        settings.set("preset", self.preset.currentData() or "")
         for name in self.FIELDS:
-            settings.setValue(name, getattr(self, name).text())
+            settings.set(name, getattr(self, name).text())
         for name in self.SPINS:
-            settings.setValue(name, getattr(self, name).value())
+            settings.set(name, getattr(self, name).value())
         for name in self.COMBOS:
-            settings.setValue(name, getattr(self, name).currentData())
-        settings.setValue("schedule", self.schedule.isChecked())
-        settings.setValue("continue", self.continue_box.isChecked())
+            settings.set(name, getattr(self, name).currentData())
+        settings.set("schedule", self.schedule.isChecked())
+        settings.set("continue", self.continue_box.isChecked())
 
-    def restore_settings(self, settings) -> None:
-        preset = settings.value("preset", "")
-        if preset and preset in PRESETS:
-            self.apply_preset(str(preset))
+    def restore_settings(self, settings: TabSettings) -> None:
+        preset = settings.get("preset")
+        if preset:
+            self.apply_preset(preset)
         self._applying_preset = True
         try:
             for name in self.FIELDS:
-                v = settings.value(name)
-                if isinstance(v, str):
-                    getattr(self, name).setText(v)
+                getattr(self, name).setText(settings.get(name, getattr(self, name).text()))
             for name in self.SPINS:
                 spin = getattr(self, name)
-                spin.setValue(int_setting(settings, name, spin.value()))
+                spin.setValue(settings.get(name, spin.value()))
             for name in self.COMBOS:
-                v = settings.value(name)
-                if v is not None:
-                    _select(getattr(self, name), str(v))
-            self.schedule.setChecked(_bool(settings.value("schedule", False)))
-            self.continue_box.setChecked(_bool(settings.value("continue", False)))
+                combo = getattr(self, name)
+                _select(combo, settings.get(name, combo.currentData()))
+            self.schedule.setChecked(settings.get("schedule"))
+            self.continue_box.setChecked(settings.get("continue"))
         finally:
             self._applying_preset = False
         self.validate_form()
@@ -303,9 +300,3 @@ def _number(text: str, what: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{what} must be a finite number (got “{text}”).")
     return value
-
-
-def _bool(v) -> bool:
-    if isinstance(v, str):
-        return v.lower() in ("1", "true", "yes")
-    return bool(v)

@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,9 +34,10 @@ from ... import chapter_url
 from ...jobs.training import TrainingRequest, check_request, training_job
 from ...widgets.images import ConfusionView, MisclassifiedGallery, WeightsView
 from ...widgets.plots import CurvePlots, SpeedPlot
-from ..base import Tab, int_setting
+from ...settings import TabSettings
+from ..base import Tab
 from .download import DownloadRow
-from .form import TrainingForm, _bool
+from .form import TrainingForm
 
 class TrainingTab(Tab):
     title = "Training"
@@ -451,17 +452,17 @@ class TrainingTab(Tab):
         self.form.continue_box.setChecked(True)
 
     # ================================================================== settings
-    def save_settings(self, settings: QSettings) -> None:
+    def save_settings(self, settings: TabSettings) -> None:
         self.form.save_settings(settings)
-        settings.setValue("bottom_tab", self.bottom.currentIndex())
+        settings.set("bottom_tab", self.bottom.currentIndex())
         for key, cb in self.series_boxes.items():
-            settings.setValue(f"show_{key}", cb.isChecked())
+            settings.set(f"show_{key}", cb.isChecked())
 
-    def restore_settings(self, settings: QSettings) -> None:
+    def restore_settings(self, settings: TabSettings) -> None:
         self.form.restore_settings(settings)
-        self.bottom.setCurrentIndex(int_setting(settings, "bottom_tab", 0))
+        self.bottom.setCurrentIndex(settings.get("bottom_tab"))
         for key, cb in self.series_boxes.items():
-            cb.setChecked(_bool(settings.value(f"show_{key}", True)))
+            cb.setChecked(settings.get(f"show_{key}"))
 
     def shutdown(self) -> None:
         self._pending = None  # the client's shutdown stops and joins the running job
