@@ -21,6 +21,7 @@ import os
 import struct
 import tempfile
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -88,6 +89,21 @@ def _parse_header(f: BinaryIO, name: str, expected_ndim: int | None, max_element
     return dims
 
 
+@contextmanager
+def _idx_errors(name: str):
+    """Turn what reading a (gzipped) file can raise into one IdxError that names the file."""
+    try:
+        yield
+    except IdxError:
+        raise
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise IdxError(f"{name}: not a gzip file / corrupt gzip data ({exc})") from exc
+    except EOFError as exc:
+        raise IdxError(f"{name}: file is truncated: gzip stream ends early ({exc})") from exc
+    except OSError as exc:
+        raise IdxError(f"{name}: cannot read file: {exc}") from exc
+
+
 def _fmt_dims(dims: tuple[int, ...]) -> str:
     return "×".join(str(d) for d in dims)
 
@@ -97,17 +113,8 @@ def read_idx_shape(path: str | os.PathLike[str], *, expected_ndim: int | None = 
     """Return the dimensions in the header of ``path`` without reading the data."""
     path = Path(path)
     name = path.name
-    try:
-        with _open(path) as f:
-            return _parse_header(f, name, expected_ndim, max_elements)
-    except IdxError:
-        raise
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        raise IdxError(f"{name}: not a gzip file / corrupt gzip data ({exc})") from exc
-    except EOFError as exc:
-        raise IdxError(f"{name}: file is truncated: gzip stream ends early ({exc})") from exc
-    except OSError as exc:
-        raise IdxError(f"{name}: cannot read file: {exc}") from exc
+    with _idx_errors(name), _open(path) as f:
+        return _parse_header(f, name, expected_ndim, max_elements)
 
 
 def read_idx(path: str | os.PathLike[str], *, expected_ndim: int | None = None,
@@ -120,34 +127,25 @@ def read_idx(path: str | os.PathLike[str], *, expected_ndim: int | None = None,
     """
     path = Path(path)
     name = path.name
-    try:
-        with _open(path) as f:
-            dims = _parse_header(f, name, expected_ndim, max_elements)
-            count = math.prod(dims)
-            out = np.empty(dims, dtype=np.uint8)
-            view = memoryview(out.reshape(-1))  # C-contiguous: reshape is a view
-            got = 0
-            while got < count:
-                n = f.readinto(view[got:])
-                if not n:
-                    break
-                got += n
-            if got < count:
-                raise IdxError(
-                    f"{name}: file is truncated: header says {_fmt_dims(dims)} = {count} bytes, found {got}"
-                )
-            extra = f.read(1)
-            if extra:
-                raise IdxError(f"{name}: unexpected trailing data after the {_fmt_dims(dims)} = {count} data bytes")
-            return out
-    except IdxError:
-        raise
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        raise IdxError(f"{name}: not a gzip file / corrupt gzip data ({exc})") from exc
-    except EOFError as exc:
-        raise IdxError(f"{name}: file is truncated: gzip stream ends early ({exc})") from exc
-    except OSError as exc:
-        raise IdxError(f"{name}: cannot read file: {exc}") from exc
+    with _idx_errors(name), _open(path) as f:
+        dims = _parse_header(f, name, expected_ndim, max_elements)
+        count = math.prod(dims)
+        out = np.empty(dims, dtype=np.uint8)
+        view = memoryview(out.reshape(-1))  # C-contiguous: reshape is a view
+        got = 0
+        while got < count:
+            n = f.readinto(view[got:])
+            if not n:
+                break
+            got += n
+        if got < count:
+            raise IdxError(
+                f"{name}: file is truncated: header says {_fmt_dims(dims)} = {count} bytes, found {got}"
+            )
+        extra = f.read(1)
+        if extra:
+            raise IdxError(f"{name}: unexpected trailing data after the {_fmt_dims(dims)} = {count} data bytes")
+        return out
 
 
 def write_idx(path: str | os.PathLike[str], array: np.ndarray, *, compresslevel: int = 9) -> None:
