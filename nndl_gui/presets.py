@@ -21,7 +21,7 @@ from .engine.training import TrainingConfig
 __all__ = ["Preset", "PRESETS", "get_preset", "preset_names"]
 
 BOOK_URL = "http://neuralnetworksanddeeplearning.com/chap{}.html"
-MNIST_INPUTS, MNIST_OUTPUTS = 784, 10
+from .data.mnist import CLASSES as MNIST_OUTPUTS, PIXELS as MNIST_INPUTS  # noqa: E402
 METRICS = ("test", "validation")
 
 

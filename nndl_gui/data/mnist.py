@@ -50,7 +50,8 @@ SAMPLE_DIR: Path = resource_path("mnist-sample")
 FULL_TRAINING_SIZE = 60_000
 BOOK_TRAINING = 50_000
 IMAGE_SHAPE = (28, 28)
-PIXELS = 28 * 28
+PIXELS = 28 * 28  # the one copy of MNIST's sizes: a network reading MNIST has PIXELS inputs …
+CLASSES = 10  # … and CLASSES outputs, one per digit
 
 Progress = Callable[[float, str], None]
 

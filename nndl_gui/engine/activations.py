@@ -61,6 +61,14 @@ class Sigmoid(Activation):
         delta *= tmp
 
 
+def sigmoid(z):
+    """σ(z) = 1/(1 + e^−z) in float64 for a number or an array: the one sigmoid (``Sigmoid.fn``) for code
+    outside the training loop (the playground's networks, the saturation demo)."""
+    z = np.asarray(z, dtype=np.float64)
+    out = Sigmoid.fn(z, out=np.empty_like(z))
+    return out[()] if out.ndim == 0 else out
+
+
 class Tanh(Activation):
     """tanh(z); its derivative is 1 - tanh²(z)."""
 

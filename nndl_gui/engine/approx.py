@@ -41,10 +41,7 @@ F_CLIP = 1e-3  # σ⁻¹ of a target is taken after clipping f to [F_CLIP, 1 −
 
 
 # ---------------------------------------------------------------------------------------------- basics
-def sigmoid(z):
-    """σ(z) = 1/(1 + e^−z), overflow-free."""
-    z = np.asarray(z, dtype=np.float64)
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+from .activations import sigmoid  # noqa: E402  (σ: the engine's one sigmoid)
 
 
 def sigma_inv(y, clip: float = F_CLIP):

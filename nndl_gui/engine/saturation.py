@@ -21,6 +21,8 @@ import math
 from dataclasses import dataclass
 from typing import Iterator
 
+from .activations import sigmoid as _sigmoid
+
 STARTS: dict[str, tuple[float, float]] = {"unsaturated": (0.6, 0.9), "saturated": (2.0, 2.0)}
 ETAS: dict[str, float] = {"quadratic": 0.15, "cross-entropy": 0.005}
 COSTS = tuple(ETAS)
@@ -40,8 +42,8 @@ class SaturationRecord:
 
 
 def sigmoid(z: float) -> float:
-    """σ(z) = 1/(1 + e^−z), written so that it never overflows."""
-    return 0.5 * (1.0 + math.tanh(0.5 * z))
+    """σ(z) for one number: the engine's sigmoid (``activations.sigmoid``) as a Python float."""
+    return float(_sigmoid(z))
 
 
 def _check_cost(cost: str) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.mnist import CLASSES, PIXELS
 from ..data.preprocess import FIELD, is_empty, preprocess, render_digit
 from ..engine.saliency import output_gradient
 from ..paths import resource_path
@@ -33,9 +34,9 @@ def network_problem(net) -> str | None:
     """A sentence saying why ``net`` cannot classify 28×28 digits, or None when it can."""
     if net is None:
         return "no network"
-    if net.sizes[0] != FIELD * FIELD or net.sizes[-1] != 10:
-        return (f"the network has sizes {net.sizes}; reading digits needs {FIELD * FIELD} inputs "
-                "and 10 outputs")
+    if net.sizes[0] != PIXELS or net.sizes[-1] != CLASSES:
+        return (f"the network has sizes {net.sizes}; reading digits needs {PIXELS} inputs "
+                f"and {CLASSES} outputs")
     return None
 
 

@@ -19,9 +19,9 @@ import numpy as np
 
 from ..engine.analysis import ClassificationResults, misclassified, weight_tiles
 from ..engine.network import Network, evaluate, validate_sizes
+from ..data.mnist import CLASSES as MNIST_OUTPUTS, PIXELS as MNIST_INPUTS
 from ..engine.training import BatchRecord, EpochRecord, RunEnd, TrainingConfig, learning_speed, sgd
 
-MNIST_INPUTS, MNIST_OUTPUTS = 784, 10
 MONITOR_SIZE = 500  # images of the training / validation sets measured live within an epoch
 MONITOR_EXAMPLES = 5000  # a live point every this many training examples (10 per epoch on 50,000)
 MONITOR_MIN_PER_EPOCH = 4

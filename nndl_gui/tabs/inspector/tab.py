@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import chapter_url
+from ...data.mnist import PIXELS
 from ...jobs import inspector as ij
 from ...latest import LatestTask
 from ...widgets.network_diagram import NetworkDiagram
@@ -291,11 +292,11 @@ class InspectorTab(Tab):
             w.setVisible(choice != SHARED)  # the shared network has its own cost and weights
         self.selection = None
         n_in = self._net.sizes[0]
-        if n_in == 784 and self.example_combo.currentData() == EX_TYPED:
+        if n_in == PIXELS and self.example_combo.currentData() == EX_TYPED:
             self.example_combo.setCurrentIndex(0)
-        elif n_in != 784 and self.example_combo.currentData() != EX_TYPED:
+        elif n_in != PIXELS and self.example_combo.currentData() != EX_TYPED:
             self.example_combo.setCurrentIndex(1)
-        if n_in != 784:
+        if n_in != PIXELS:
             rng = np.random.default_rng(self.seed_spin.value())
             self.x_edit.setText(", ".join(f"{v:.2f}" for v in rng.random(n_in)))
             self.y_edit.setText(", ".join("1" if j == 0 else "0" for j in range(self._net.sizes[-1])))
@@ -311,7 +312,7 @@ class InspectorTab(Tab):
         if self._net is None:
             return
         self.example_note.setText("")
-        if mnist_like and self._net.sizes[0] != 784:
+        if mnist_like and self._net.sizes[0] != PIXELS:
             self._input_error(f"MNIST digits need a network with 784 inputs; this one has {self._net.sizes[0]}. "
                               "Choose the shared or the [784, 30, 10] network, or type x.")
             return
@@ -360,7 +361,7 @@ class InspectorTab(Tab):
 
     def _on_mnist(self, mnist) -> None:
         self._mnist = mnist
-        if self.example_combo.currentData() != EX_MNIST or self._net is None or self._net.sizes[0] != 784:
+        if self.example_combo.currentData() != EX_MNIST or self._net is None or self._net.sizes[0] != PIXELS:
             return
         test = mnist.test
         self.index_spin.setMaximum(len(test) - 1)
@@ -380,7 +381,7 @@ class InspectorTab(Tab):
         if label >= 0:
             self.y_edit.setText(str(label))
         self.example_combo.setCurrentIndex(self.example_combo.findData(EX_DRAW))
-        if self._net is None or self._net.sizes[0] != 784:
+        if self._net is None or self._net.sizes[0] != PIXELS:
             idx = self.network_combo.findData(SHARED if self.ctx.client.shared_network is not None else MNIST_RANDOM)
             self.network_combo.setCurrentIndex(idx)
             self._choose_network(idx)
