@@ -19,13 +19,10 @@ def blas_controller():
     """One threadpoolctl controller per process (building one scans the loaded libraries, ~0.3 ms)."""
     global _controller
     if _controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-            _controller = False
-        else:
-            _controller = ThreadpoolController()
-    return _controller or None
+        from threadpoolctl import ThreadpoolController  # a dependency; imported when first needed
+
+        _controller = ThreadpoolController()
+    return _controller
 
 
 def blas_threads_for(sizes, m: int) -> int | None:

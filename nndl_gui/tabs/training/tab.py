@@ -363,9 +363,7 @@ class TrainingTab(Tab):
             self.last_message = final.message
             if final.phase == "diverged":
                 self.form.message.setText(final.message)
-                self.ctx.status(final.message)
-            else:
-                self.ctx.status(final.message)
+            self.ctx.status(final.message)
         self._update_buttons()
 
     def _on_failed(self, message: str) -> None:
