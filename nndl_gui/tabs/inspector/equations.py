@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ... import chapter_url
 from ...engine.network import Network
 from ...engine.trace import Trace
+from ...jobs.inspector import SATURATION_THRESHOLD
 
 @dataclass(frozen=True)
 class Step:
@@ -154,3 +156,62 @@ def equation(net: Network, tr: Trace, step: Step, l: int, j: int, k: int = 0) ->
         return (f"∂C/∂{sym('w', l, _idx(j, k))} = {sym('a', l - 1, k)} {sym('δ', l, j)} = "
                 f"{fmtp(prev.a[k])} × {fmtp(lay.delta[j])} = <b>{fmt(lay.nabla_w[j, k])}</b>")
     raise ValueError(f"unknown step {step.kind!r}")
+
+
+# ------------------------------------------------------------------------------ the selection panel
+SLOWLY = ("<b>Saturated</b>: σ′(z) = {sp} &lt; {thr}. δ carries the factor σ′(z), so this neuron's bias and "
+          "incoming weights learn slowly (BP1–BP4; <a href='{url}#the_four_fundamental_equations_behind_backpropagation'>"
+          "chapter 2</a>, and the cure in <a href='{url3}'>chapter 3</a>).")
+
+
+def selection_details(net: Network, tr: Trace, sel: tuple, step_list: list[Step], idx: int):
+    """What the selection panel shows for ``sel`` at step ``idx``: (heading, table rows HTML, a
+    "learns slowly" note or "", the numbers shown by name).  Values not yet computed at this step are
+    marked "(later step)"."""
+    L = net.num_layers
+    rows, flag = [], ""
+    values: dict[str, float] = {}
+
+    def row(key, html_name, value, quantity, l):
+        values[key] = float(value)
+        later = not known(step_list, idx, quantity, l)
+        text = fmt(value) + (" <span style='color:#999'>(later step)</span>" if later else "")
+        rows.append(f"<tr><td>{html_name}</td><td align='right'>&nbsp;{text}</td></tr>")
+
+    if sel[0] == "neuron":
+        _, l, j = sel
+        lay = tr.layer(l)
+        where = "input" if l == 1 else ("output" if l == L else "hidden")
+        head = f"Neuron j = {j} of layer l = {l} ({where})"
+        if l == 1:
+            row("a", f"a<sup>1</sup><sub>{j}</sub> = x<sub>{j}</sub>", lay.a[j], "a", 1)
+        else:
+            row("z", sym("z", l, j), lay.z[j], "z", l)
+            row("a", sym("a", l, j), lay.a[j], "a", l)
+            if lay.sigma_prime is not None:
+                row("sigma_prime", f"σ′({sym('z', l, j)})", lay.sigma_prime[j], "sp", l)
+            row("delta", sym("δ", l, j), lay.delta[j], "delta", l)
+            row("nabla_b", f"∂C/∂{sym('b', l, j)} = {sym('δ', l, j)}", lay.nabla_b[j], "nabla_b", l)
+            if l == L:
+                row("y", f"y<sub>{j}</sub>", tr.y[j], "a", 1)
+            if lay.sigma_prime is not None and lay.sigma_prime[j] < SATURATION_THRESHOLD:
+                flag = SLOWLY.format(sp=fmt(lay.sigma_prime[j]), thr=SATURATION_THRESHOLD,
+                                     url=chapter_url(2), url3=chapter_url(3))
+    else:
+        _, l, j, k = sel
+        lay, prev = tr.layer(l), tr.layer(l - 1)
+        head = f"Weight {sym('w', l, f'{j},{k}')}: from neuron k = {k} of layer {l - 1} to neuron j = {j} of layer {l}"
+        row("w", sym("w", l, f"{j},{k}"), net.weights[l - 2][j, k], "a", 1)
+        row("a_in", f"a<sub>in</sub> = {sym('a', l - 1, k)}", prev.a[k], "a", l - 1)
+        row("delta_out", f"δ<sub>out</sub> = {sym('δ', l, j)}", lay.delta[j], "delta", l)
+        row("nabla_w", "∂C/∂w = a<sub>in</sub> δ<sub>out</sub>", lay.nabla_w[j, k], "nabla_w", l)
+        notes = []
+        if abs(prev.a[k]) < SATURATION_THRESHOLD:
+            notes.append("its input activation a<sub>in</sub> is low, so ∂C/∂w = a<sub>in</sub>δ<sub>out</sub> is "
+                         "small: this weight learns slowly")
+        if lay.sigma_prime is not None and lay.sigma_prime[j] < SATURATION_THRESHOLD:
+            notes.append(f"its output neuron is saturated (σ′(z) = {fmt(lay.sigma_prime[j])}), so δ<sub>out</sub> "
+                         "is small: this weight learns slowly")
+        if notes:
+            flag = "<b>Learns slowly</b>: " + "; ".join(notes) + f" (<a href='{chapter_url(2)}'>chapter 2</a>)."
+    return head, "".join(rows), flag, values

@@ -48,10 +48,6 @@ MNIST_RANDOM = "mnist-random"  # a [784, 30, 10] network with random weights, fo
 NETWORK_CHOICES = [(f"Small net {s}", ",".join(map(str, s))) for s in ij.SMALL_SIZES] + [
     ("Untrained [784, 30, 10] (random weights)", MNIST_RANDOM)]
 EX_MNIST, EX_TYPED, EX_DRAW = "mnist", "typed", "draw"
-SLOWLY = ("<b>Saturated</b>: σ′(z) = {sp} &lt; {thr}. δ carries the factor σ′(z), so this neuron's bias and "
-          "incoming weights learn slowly (BP1–BP4; <a href='{url}#the_four_fundamental_equations_behind_backpropagation'>"
-          "chapter 2</a>, and the cure in <a href='{url3}'>chapter 3</a>).")
-
 
 class InspectorTab(Tab):
     title = "Backprop inspector"
@@ -534,56 +530,9 @@ class InspectorTab(Tab):
                 + f"<br><span style='color:#777'>(for neuron 0 of layer {step.l}: click a neuron there)</span>")
 
     def _show_selection(self) -> None:
-        insp, sel = self.inspection, self.selection
-        tr, net = insp.trace, insp.network
-        steps, idx = self.steps, self.step_index
-        L = net.num_layers
-        rows, flag = [], ""
-        self.detail_values = {}
-
-        def row(key, html_name, value, quantity, l):
-            self.detail_values[key] = float(value)
-            later = not eqn.known(steps, idx, quantity, l)
-            text = eqn.fmt(value) + (" <span style='color:#999'>(later step)</span>" if later else "")
-            rows.append(f"<tr><td>{html_name}</td><td align='right'>&nbsp;{text}</td></tr>")
-
-        if sel[0] == "neuron":
-            _, l, j = sel
-            lay = tr.layer(l)
-            where = "input" if l == 1 else ("output" if l == L else "hidden")
-            head = f"Neuron j = {j} of layer l = {l} ({where})"
-            if l == 1:
-                row("a", f"a<sup>1</sup><sub>{j}</sub> = x<sub>{j}</sub>", lay.a[j], "a", 1)
-            else:
-                row("z", eqn.sym("z", l, j), lay.z[j], "z", l)
-                row("a", eqn.sym("a", l, j), lay.a[j], "a", l)
-                if lay.sigma_prime is not None:
-                    row("sigma_prime", f"σ′({eqn.sym('z', l, j)})", lay.sigma_prime[j], "sp", l)
-                row("delta", eqn.sym("δ", l, j), lay.delta[j], "delta", l)
-                row("nabla_b", f"∂C/∂{eqn.sym('b', l, j)} = {eqn.sym('δ', l, j)}", lay.nabla_b[j], "nabla_b", l)
-                if l == L:
-                    row("y", f"y<sub>{j}</sub>", tr.y[j], "a", 1)
-                if lay.sigma_prime is not None and lay.sigma_prime[j] < ij.SATURATION_THRESHOLD:
-                    flag = SLOWLY.format(sp=eqn.fmt(lay.sigma_prime[j]), thr=ij.SATURATION_THRESHOLD,
-                                         url=chapter_url(2), url3=chapter_url(3))
-        else:
-            _, l, j, k = sel
-            lay, prev = tr.layer(l), tr.layer(l - 1)
-            head = f"Weight {eqn.sym('w', l, f'{j},{k}')}: from neuron k = {k} of layer {l - 1} to neuron j = {j} of layer {l}"
-            row("w", eqn.sym("w", l, f"{j},{k}"), net.weights[l - 2][j, k], "a", 1)
-            row("a_in", f"a<sub>in</sub> = {eqn.sym('a', l - 1, k)}", prev.a[k], "a", l - 1)
-            row("delta_out", f"δ<sub>out</sub> = {eqn.sym('δ', l, j)}", lay.delta[j], "delta", l)
-            row("nabla_w", "∂C/∂w = a<sub>in</sub> δ<sub>out</sub>", lay.nabla_w[j, k], "nabla_w", l)
-            notes = []
-            if abs(prev.a[k]) < ij.SATURATION_THRESHOLD:
-                notes.append("its input activation a<sub>in</sub> is low, so ∂C/∂w = a<sub>in</sub>δ<sub>out</sub> is "
-                             "small: this weight learns slowly")
-            if lay.sigma_prime is not None and lay.sigma_prime[j] < ij.SATURATION_THRESHOLD:
-                notes.append(f"its output neuron is saturated (σ′(z) = {eqn.fmt(lay.sigma_prime[j])}), so δ<sub>out</sub> "
-                             "is small: this weight learns slowly")
-            if notes:
-                flag = "<b>Learns slowly</b>: " + "; ".join(notes) + f" (<a href='{chapter_url(2)}'>chapter 2</a>)."
-        self.detail_label.setText(f"{head}<table>{''.join(rows)}</table>")
+        head, rows, flag, self.detail_values = eqn.selection_details(
+            self.inspection.network, self.inspection.trace, self.selection, self.steps, self.step_index)
+        self.detail_label.setText(f"{head}<table>{rows}</table>")
         self.saturation_flag.setText(flag)
         self.saturation_flag.setVisible(bool(flag))
 
