@@ -1,7 +1,7 @@
 """Live training curves: cost, accuracy (several runs overlaid), and chapter 5's learning speed.
 
 Every curve is created once and then fed with ``setData`` (STYLE.md): drawing a snapshot never adds
-items, so thousands of updates do not leak.  Data come from ``nndl_gui.training_job.Curves``.
+items, so thousands of updates do not leak.  Data come from ``nndl_gui.jobs.training.Curves``.
 """
 
 from __future__ import annotations
