@@ -32,7 +32,8 @@ from ...jobs import playground as jobs
 from ...latest import LatestTask
 from ...widgets.bump_plot import DrawPlot, bump_index, sweep_heights
 from .common import (
-    BLUE, GREEN, GREY, H_LIMIT, ORANGE, RED, TARGET_ORDER, TARGET_SHORT, add_legend, link_label, make_plot, spin_box,
+    BLUE, GREEN, GREY, H_LIMIT, ORANGE, RED, TARGET_ORDER, TARGET_SHORT, add_legend, link_label, make_plot, side_panel,
+    spin_box,
 )
 from .network_dialog import NetworkDialog
 
@@ -118,9 +119,7 @@ class BumpsView(QWidget):
         left.addWidget(self.table, 1)
         left.addWidget(link_label("Drag on the upper plot to set the heights: a sweep draws the whole function.",
                              "#universality_with_one_input_and_one_output"))
-        leftw = QWidget()
-        leftw.setLayout(left)
-        leftw.setFixedWidth(360)
+        leftw = side_panel(left)
 
         # --- plots
         self.zplot = make_plot("hidden layer's weighted output z = Σⱼ w³₁ⱼ a²ⱼ (drag to set h) vs σ⁻¹∘f",

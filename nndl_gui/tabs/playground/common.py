@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDoubleSpinBox, QLabel
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QWidget
 
 from ... import chapter_url
 
@@ -55,3 +55,11 @@ def spin_box(lo: float, hi: float, value: float, decimals: int = 3, step: float 
     s.setKeyboardTracking(False)
     s.setToolTip(tip)
     return s
+
+
+def side_panel(layout, width: int = 360) -> QWidget:
+    """The controls column on the left of every view, at one fixed width."""
+    panel = QWidget()
+    panel.setLayout(layout)
+    panel.setFixedWidth(width)
+    return panel

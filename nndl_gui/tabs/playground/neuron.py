@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from ...engine import approx as A
 from ...jobs import playground as jobs
 from ...latest import LatestTask
-from .common import BLUE, ORANGE, link_label, make_plot, spin_box
+from .common import BLUE, ORANGE, link_label, make_plot, side_panel, spin_box
 
 
 class NeuronView(QWidget):
@@ -58,9 +58,7 @@ class NeuronView(QWidget):
             "A sigmoid neuron with one input x computes σ(wx + b). Make w large and it becomes a step "
             "at s = −b/w: raising b moves the step left, the sign of w flips it.", "#universality_with_one_input_and_one_output"))
         left.addStretch(1)
-        leftw = QWidget()
-        leftw.setLayout(left)
-        leftw.setFixedWidth(360)
+        leftw = side_panel(left)
 
         self.plot = make_plot("output a = σ(wx + b) of one neuron", "input x", "a")
         self.plot.setXRange(0, 1, padding=0.02)

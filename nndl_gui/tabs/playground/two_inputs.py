@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from ...engine import approx as A
 from ...jobs import playground as jobs
 from ...latest import LatestTask
-from .common import RED, link_label, make_plot, spin_box
+from .common import RED, link_label, make_plot, side_panel, spin_box
 from .neuron import NeuronView
 
 
@@ -85,9 +85,7 @@ class TwoInputView(QWidget):
                              "approximate any function of two variables.", "#many_input_variables"))
         left.addWidget(note)
         left.addStretch(1)
-        leftw = QWidget()
-        leftw.setLayout(left)
-        leftw.setFixedWidth(360)
+        leftw = side_panel(left)
 
         self.cmap = pg.colormap.get("viridis")
         self.left_plot, self.left_img, self.left_bar = self._heatmap("weighted output z")

@@ -13,7 +13,7 @@ from ...engine import approx as A
 from ...jobs import playground as jobs
 from ...latest import LatestTask
 from .bumps import BumpsView
-from .common import BLUE, GREY, ORANGE, add_legend, link_label, make_plot, spin_box
+from .common import BLUE, GREY, ORANGE, add_legend, link_label, make_plot, side_panel, spin_box
 
 
 class WindowsView(QWidget):
@@ -61,9 +61,7 @@ class WindowsView(QWidget):
             "value. The book's fix sums M copies of the approximation of σ⁻¹∘f / M, shifted so that at any x at "
             "most one copy is in its window of failure.", "#fixing_up_the_step_functions"))
         left.addStretch(1)
-        leftw = QWidget()
-        leftw.setLayout(left)
-        leftw.setFixedWidth(360)
+        leftw = side_panel(left)
 
         self.full = make_plot("weighted output over [0, 1] (shaded: the zoom window)", "x", "z")
         add_legend(self.full)
