@@ -234,7 +234,7 @@ def test_three_tabs_start_runs_at_the_same_moment(qtbot):
     assert play.bumps.training and w.client.current_kind == "playground gradient descent"
     insp.saturation_page.run_saturation("cross-entropy")
     train.start()
-    assert not train.running and "busy" in train.message.text()
+    assert not train.running and "busy" in train.form.message.text()
     assert len(train.plots.runs) == curves_before + 1, "a refused start must not leave an empty run behind"
     assert not train.start_btn.isEnabled()
     play.bumps.toggle_training()  # its button is now Stop
