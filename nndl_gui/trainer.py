@@ -411,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``nndl-gui-train`` and ``python -m nndl_gui train``; returns the exit code."""
     from .data.idx import IdxError
 
+    # Overflow on the way to a diverged run is reported once, as the run's end, not as NumPy warnings.
+    old_err = np.seterr(over="ignore", invalid="ignore")
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
         return run(args)
@@ -428,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         message = " ".join(str(exc).split()) or type(exc).__name__
         _err(f"{PROG}: error: {message}")
         return 2
+    finally:
+        np.seterr(**old_err)
 
 
 if __name__ == "__main__":  # pragma: no cover
