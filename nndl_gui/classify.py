@@ -3,14 +3,18 @@
 Each image (PNG, JPEG, … whatever Qt reads; dark ink on light or light on dark; any size) goes through
 the Draw tab's preprocessing (nndl_gui.data.preprocess) and network, and one JSON line is printed:
 
-    {"path": "seven.png", "digit": 7, "probabilities": [...10 numbers...]}
+    {"path": "seven.png", "digit": 7, "outputs": [...10 numbers...], "output_activation": "softmax"}
 
-``probabilities`` are the softmax outputs for a softmax network, else the output activations a^L scaled
-to sum to 1 (``"outputs"`` says which, and ``"activations"`` gives a^L itself).  A file that cannot be read
-gets ``{"path": ..., "error": "..."}`` and the others still run; the exit code is 1 if any failed
-(2 for a bad command line or network).
+``outputs`` are the output layer's activations a^L and ``output_activation`` names their function: for
+"softmax" they are probabilities (they sum to 1); for "sigmoid" they are ten independent numbers in (0, 1),
+not probabilities.  ``digit`` is the largest.  Every line is strict JSON (never NaN or Infinity).  A file
+that cannot be read gets ``{"path": ..., "error": "..."}`` and the others still run; the exit code is 1 if
+any failed, 2 for a bad command line or network, 141 when stdout closes early (``classify ... | head -1``:
+the rest is skipped quietly, as Unix tools do).
 
-Images are read with Qt's QImage, which needs no window (no QApplication) to read files.
+Only regular files are read (a folder, a device, a pipe or ``-`` is refused, saying which), at most
+``MAX_IMAGE_BYTES`` bytes and ``MAX_IMAGE_PIXELS`` pixels, checked from the image's header before decoding.
+Images are read with Qt's QImageReader, which needs no window (no QApplication) to read files.
 """
 
 from __future__ import annotations
@@ -24,16 +28,30 @@ import numpy as np
 from .data.preprocess import is_empty, preprocess
 from .jobs.draw import network_problem, pretrained_path, read_outputs
 
+MAX_IMAGE_BYTES = 64 * 2**20
+MAX_IMAGE_PIXELS = 25_000_000  # 5000 × 5000
+
 
 def read_gray(path: str) -> np.ndarray:
     """The image at ``path`` as grayscale (H, W) uint8; transparent pixels count as background.
 
-    Raises OSError with a sentence when Qt cannot read it.
+    Raises OSError or ValueError with a sentence when it cannot be read (not a regular file, too large,
+    not an image).
     """
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
     from PySide6.QtGui import QImage, QImageReader
 
-    reader = QImageReader(path)
+    from .engine.files import read_bounded
+
+    data = QByteArray(read_bounded(path, MAX_IMAGE_BYTES, "picture"))
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
     reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and size.width() * size.height() > MAX_IMAGE_PIXELS:
+        raise ValueError(f"the image is {size.width()}×{size.height()} pixels, too large (limit "
+                         f"{MAX_IMAGE_PIXELS:,} pixels, e.g. 5000×5000): scale it down first")
     image = reader.read()
     if image.isNull():
         raise OSError(f"cannot read the image ({reader.errorString()})")
@@ -59,17 +77,22 @@ def classify_file(net, path: str) -> dict:
     try:
         gray = read_gray(path)
         image = preprocess(gray, "auto")
-    except (OSError, ValueError) as exc:
-        return {"path": path, "error": str(exc)}
+    except FileNotFoundError:
+        return {"path": path, "error": "file not found"}
+    except OSError as exc:
+        return {"path": path, "error": f"cannot read it ({exc.strerror})" if exc.strerror else str(exc)}
+    except (ValueError, MemoryError) as exc:
+        return {"path": path, "error": str(exc) or "out of memory reading the image"}
     if is_empty(image):
         return {"path": path, "error": "no ink found: the picture is blank or has no contrast"}
     out = read_outputs(net, image.reshape(-1))
+    if not np.all(np.isfinite(out.activations)):
+        return {"path": path, "error": "the network's outputs overflow (NaN or infinite) for this image"}
     return {
         "path": path,
         "digit": out.digit,
-        "probabilities": [round(float(p), 6) for p in out.bars],
-        "outputs": "softmax" if out.softmax else f"{net.output.name} activations scaled to sum to 1",
-        "activations": [round(float(a), 6) for a in out.activations],
+        "outputs": [round(float(a), 6) for a in out.activations],
+        "output_activation": net.output.name,
     }
 
 
@@ -80,15 +103,20 @@ def main(argv: list[str] | None = None) -> int:
                     "Prints one JSON line per image.")
     parser.add_argument("--network", help="a .npz or network2.py JSON network (default: the shipped "
                                           f"pretrained network, {pretrained_path().name})")
+    parser.add_argument("--float64", action="store_true",
+                        help="compute in float64 (keeps every digit of a float64 network2.py file)")
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="PNG, JPEG, … files, any size")
     args = parser.parse_args(argv)
 
     from .engine.io import NetworkFileError, load_network
 
     try:
-        net = load_network(args.network or pretrained_path())
+        net = load_network(args.network or pretrained_path(), dtype=np.float64 if args.float64 else None)
     except NetworkFileError as exc:
         print(f"nndl-gui classify: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"nndl-gui classify: error: {args.network}: out of memory loading the network", file=sys.stderr)
         return 2
     problem = network_problem(net)
     if problem:
@@ -98,7 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.images:
         result = classify_file(net, path)
         failed += "error" in result
-        print(json.dumps(result, ensure_ascii=False), flush=True)
+        try:
+            print(json.dumps(result, ensure_ascii=False, allow_nan=False), flush=True)
+        except BrokenPipeError:  # nobody reads any more: stop quietly, as Unix tools do
+            from .trainer import silence_stdout
+
+            silence_stdout()
+            return 141
     return 1 if failed else 0
 
 

@@ -9,8 +9,13 @@ with costs and validation accuracy, then the best accuracy next to the figure th
 preset.  ``--json`` prints one JSON object per epoch on stdout instead (messages go to stderr) and a last
 ``{"event": "end", ...}`` object.  Explicit flags override a preset's values.
 
-Exit codes: 0 done (also when training diverged: that is a result, e.g. the η=100 preset), 2 bad input
-(one line "nndl-gui train: error: ..." on stderr), 130 interrupted with Ctrl+C (nothing is saved).
+Exit codes: 0 done (also when training diverged without ``--save``: that is a result, e.g. the η=100
+preset), 1 training diverged with ``--save`` (nothing is saved: the file already there is left as it was)
+or the memory ran out, 2 bad input (one line "nndl-gui train: error: ..." on stderr), 130 interrupted with
+Ctrl+C (nothing is saved).  Everything that can be checked is checked before the data loads: the flags,
+the network's size (the same parameter limit as for saving and loading) and the ``--save`` destination
+(a test file is created and removed there).  Output on stdout never decides the run: when stdout closes
+(``train ... | head -1``) the run goes on silently, saves, and exits 0.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from dataclasses import replace
@@ -45,6 +51,7 @@ DEFAULTS = Preset(
 )
 
 TIMING_KEYS = ("train_seconds", "examples_per_second", "total_train_seconds", "wall_seconds")
+MAX_LMBDA = 1e6  # the book uses λ from 0.1 to 5 (with n = 50,000); far beyond that is a typo
 
 
 class UsageError(Exception):
@@ -129,10 +136,16 @@ def resolve_settings(args: argparse.Namespace) -> Preset:
         raise ValueError(f"mini-batch size m must be at least 1, got --mini-batch {args.mini_batch_size}")
     if args.limit is not None and args.limit < 1:
         raise ValueError(f"--limit must be at least 1 training image, got {args.limit}")
+    if args.seed < 0:
+        raise ValueError(f"--seed must be a whole number 0 or more, got --seed {args.seed}")
+    if args.lmbda is not None and math.isfinite(args.lmbda) and args.lmbda > MAX_LMBDA:
+        raise ValueError(f"regularization λ={args.lmbda:g} is absurdly large (the book uses 0.1 to 5; "
+                         f"limit {MAX_LMBDA:g}), got --lmbda {args.lmbda:g}")
     sizes = settings.sizes
     from .engine.network import validate_sizes
 
     validate_sizes(sizes)
+    check_network_size(sizes, np.float64 if getattr(args, "float64", False) else np.float32)
     if sizes[0] != MNIST_INPUTS or sizes[-1] != MNIST_OUTPUTS:
         raise ValueError(f"MNIST networks need {MNIST_INPUTS} inputs and {MNIST_OUTPUTS} outputs: sizes must look "
                          f"like 784,30,10, got {','.join(map(str, sizes))}")
@@ -147,17 +160,54 @@ def resolve_settings(args: argparse.Namespace) -> Preset:
     return settings
 
 
-def check_save_path(path: str) -> Path:
-    """Refuse a bad --save before training rather than after."""
+def check_network_size(sizes, dtype) -> None:
+    """Refuse, before anything is allocated, a network over the parameter limit; the message gives memory."""
+    from .engine.io import MAX_PARAMETERS, parameter_count
+
+    n = parameter_count(sizes)
+    if n > MAX_PARAMETERS:
+        # weights, their gradient and a copy for the best epoch, at least
+        need = 3 * n * np.dtype(dtype).itemsize
+        raise ValueError(f"sizes {','.join(map(str, sizes))} give {n:,} weights and biases, about "
+                         f"{need / 2**30:,.1f} GiB of memory to train; the limit is {MAX_PARAMETERS:,} "
+                         "parameters (the most the app saves and loads)")
+
+
+def check_save_path(path: str, settings: Preset | None = None) -> Path:
+    """Refuse a bad --save before training rather than after: suffix, size limit, a writable destination."""
+    from .engine.files import UnsafeFileError, check_writable
+    from .engine.io import save_problem
+
     p = Path(path).expanduser()
     if p.suffix.lower() not in (".npz", ".json"):
         raise ValueError(f"--save needs a .npz or .json file name, got {path!r}")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"--save: the folder {parent} does not exist")
-    if p.is_dir():
-        raise ValueError(f"--save: {p} is a folder")
+    if settings is not None:
+        problem = save_problem(settings.sizes, p)
+        if problem:
+            raise ValueError(f"--save {path}: {problem}")
+    try:
+        check_writable(p)
+    except UnsafeFileError as exc:
+        raise ValueError(f"--save: {exc}") from None
+    except OSError as exc:
+        raise ValueError(f"--save {path}: {exc.strerror or exc}") from None
     return p
+
+
+def book_json_note(settings: Preset, path: Path) -> str | None:
+    """A note when ``path`` is JSON the book's network2.py would misread or fail on, else None."""
+    if path.suffix.lower() != ".json":
+        return None
+    from .engine.io import book_compatibility
+    from .engine.network import Network
+
+    probe = Network([1] * len(settings.sizes), activation=settings.activation, output=settings.output,
+                    cost=settings.cost, rng=0)
+    why = book_compatibility(probe)
+    if why is None:
+        return None
+    return (f"note: --save {path}: {why}; this app reads it back, but use .npz (the app's own format) "
+            "to share it without that surprise")
 
 
 # ---------------------------------------------------------------------------------------------- output
@@ -202,7 +252,36 @@ def list_presets(out, as_json: bool) -> None:
 
 
 def _err(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    try:
+        print(msg, file=sys.stderr, flush=True)
+    except (BrokenPipeError, ValueError):  # nobody reads stderr either: the run goes on
+        pass
+
+
+class _Stdout:
+    """Prints lines on stdout until nobody reads them; then stays silent and lets the run go on."""
+
+    def __init__(self):
+        self.closed = False
+
+    def __call__(self, text: str = "") -> None:
+        if self.closed:
+            return
+        try:
+            print(text, flush=True)
+        except BrokenPipeError:
+            self.closed = True
+            silence_stdout()
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device, so that neither later prints nor exit's flush raise BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        sys.stdout = open(os.devnull, "w")
 
 
 # ---------------------------------------------------------------------------------------------- run
@@ -211,7 +290,11 @@ def run(args: argparse.Namespace) -> int:
         list_presets(sys.stdout, args.json)
         return 0
     settings = resolve_settings(args)
-    save_path = check_save_path(args.save) if args.save else None
+    save_path = check_save_path(args.save, settings) if args.save else None
+    note = book_json_note(settings, save_path) if save_path else None
+    if note:
+        _err(note)
+    out = _Stdout()
 
     from .data.mnist import load_mnist
     from .engine.network import Network
@@ -219,7 +302,8 @@ def run(args: argparse.Namespace) -> int:
 
     mnist = load_mnist(args.data)
     training = mnist.training
-    _err(f"data: {mnist.source}")
+    _err(f"data: {mnist.source} ({len(mnist.training):,} training, {len(mnist.validation):,} validation, "
+         f"{len(mnist.test):,} test images)")
     if mnist.is_sample:
         _err("note: this is the small offline sample, not full MNIST; accuracies will be lower than the book's "
              "(set NNDL_DATA_DIR or use --data)")
@@ -228,6 +312,11 @@ def run(args: argparse.Namespace) -> int:
             _err(f"note: --limit {settings.limit} is more than the {len(training)} training images; using all")
         training = training.subset(settings.limit)
     config = settings.training_config().validate(len(training))
+    decay = 1 - settings.eta * settings.lmbda / len(training)
+    if decay <= -1:
+        raise ValueError(f"regularization λ={settings.lmbda:g} is too large for η={settings.eta:g} and "
+                         f"n={len(training):,} training images: the weight decay factor 1 − ηλ/n = {decay:.3g} "
+                         "makes the weights grow at every step (the book uses λ from 0.1 to 5)")
     if mnist.training.images.shape[1] != settings.sizes[0]:
         raise ValueError(f"the images have {mnist.training.images.shape[1]} pixels but sizes start with {settings.sizes[0]}")
 
@@ -254,23 +343,28 @@ def run(args: argparse.Namespace) -> int:
             if rec.validation_accuracy is not None and (best_val is None or rec.validation_accuracy > best_val[0]):
                 best_val = (rec.validation_accuracy, rec.epoch)
             if args.json:
-                print(json.dumps(epoch_json(rec)), flush=True)
+                out(json.dumps(epoch_json(rec)))
             else:
-                print(f"Epoch {rec.epoch}: {rec.test_correct} / {rec.test_total}", flush=True)
+                out(f"Epoch {rec.epoch}: {rec.test_correct} / {rec.test_total}")
                 val = "" if rec.validation_accuracy is None else (
                     f", validation {_pct(rec.validation_accuracy)} (cost {rec.validation_cost:.4f})")
-                print(f"  training cost {rec.training_cost:.4f}, training {_pct(rec.training_accuracy)}{val}, "
-                      f"η={rec.eta:g}, {rec.train_seconds:.2f} s ({rec.examples_per_second:,.0f} images/s)",
-                      flush=True)
+                out(f"  training cost {rec.training_cost:.4f}, training {_pct(rec.training_accuracy)}{val}, "
+                    f"η={rec.eta:g}, {rec.train_seconds:.2f} s ({rec.examples_per_second:,.0f} images/s)")
         elif isinstance(rec, RunEnd):
             end = rec
 
     saved = None
+    code = 0
     if save_path is not None:
         from .engine.io import save_network
 
-        saved = str(save_network(net, save_path))
-        _err(f"saved the network to {saved}")
+        if end is not None and end.reason == "diverged":
+            _err(f"{PROG}: training diverged: nothing saved, {save_path} "
+                 f"{'left as it was' if save_path.exists() else 'not written'}")
+            code = 1
+        else:
+            saved = str(save_network(net, save_path, allow_incompatible=True))
+            _err(f"saved the network to {saved}")
 
     book = None
     if settings.name:
@@ -300,35 +394,44 @@ def run(args: argparse.Namespace) -> int:
             "book": book,
             "saved": saved,
         }
-        print(json.dumps(summary), flush=True)
+        out(json.dumps(summary))
     else:
         if end is not None:
-            print(end.message)
+            out(end.message)
         if best_test:
-            print(f"Best test accuracy: {best_test[0]:.2%} (epoch {best_test[1]})"
-                  + (f"; best validation accuracy: {best_val[0]:.2%} (epoch {best_val[1]})" if best_val else ""))
-        print(f"Training time: {total_train:.1f} s ({total_train / max(1, end.epochs_done if end else 1):.2f} s/epoch)")
+            out(f"Best test accuracy: {best_test[0]:.2%} (epoch {best_test[1]})"
+                + (f"; best validation accuracy: {best_val[0]:.2%} (epoch {best_val[1]})" if best_val else ""))
+        out(f"Training time: {total_train:.1f} s ({total_train / max(1, end.epochs_done if end else 1):.2f} s/epoch)")
         if book:
-            print(f"The book ({settings.name}, {settings.url}): {settings.book_result}")
-    return 0
+            out(f"The book ({settings.name}, {settings.url}): {settings.book_result}")
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``nndl-gui-train`` and ``python -m nndl_gui train``; returns the exit code."""
     from .data.idx import IdxError
 
+    # Overflow on the way to a diverged run is reported once, as the run's end, not as NumPy warnings.
+    old_err = np.seterr(over="ignore", invalid="ignore")
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
         return run(args)
     except KeyboardInterrupt:
         _err(f"{PROG}: interrupted; nothing was saved")
         return 130
-    except BrokenPipeError:  # e.g. piped into `head`
+    except BrokenPipeError:  # e.g. --list-presets piped into `head`
+        silence_stdout()
         return 0
+    except MemoryError as exc:
+        detail = f" ({' '.join(str(exc).split())})" if str(exc) else ""
+        _err(f"{PROG}: error: out of memory{detail}; try a smaller network, --limit or without --float64")
+        return 1
     except (UsageError, ValueError, IdxError, FileNotFoundError, OSError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         _err(f"{PROG}: error: {message}")
         return 2
+    finally:
+        np.seterr(**old_err)
 
 
 if __name__ == "__main__":  # pragma: no cover

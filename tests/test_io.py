@@ -19,7 +19,7 @@ def same_outputs(a, b):
                                   dict(cost="cross-entropy")])
 def test_round_trip(tmp_path, suffix, kind):
     net = Network([6, 5, 4, 3], rng=1, **kind)
-    path = save_network(net, tmp_path / f"net{suffix}")
+    path = save_network(net, tmp_path / f"net{suffix}", allow_incompatible=True)
     back = load_network(path)
     assert back.config() == net.config()
     same_outputs(net, back)

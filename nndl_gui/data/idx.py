@@ -8,24 +8,27 @@ gzipped; we detect gzip by its two magic bytes, never by the file name.
 
 Everything that can go wrong with a file on disk -- bad header, absurd
 dimensions, truncated or trailing data, corrupt gzip -- raises ``IdxError``
-whose message names the file and the problem. Dimensions are checked *before*
+whose message names the file and the problem; so does anything that is not a
+regular file (a folder, a device, a pipe), refused before any read. Dimensions are checked *before*
 anything is allocated, so a hostile header cannot make us allocate gigabytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import math
 import os
 import struct
-import tempfile
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 import numpy as np
+
+from ..engine.files import UnsafeFileError, atomic_write, open_regular
 
 __all__ = ["IdxError", "read_idx", "read_idx_shape", "write_idx", "UBYTE"]
 
@@ -38,16 +41,21 @@ class IdxError(ValueError):
     """A file is not a valid IDX file (the message names the file and the problem)."""
 
 
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as f:
-        return f.read(2) == _GZIP_MAGIC
-
-
-def _open(path: Path) -> BinaryIO:
-    """Open ``path`` for reading, transparently decompressing gzip."""
-    if _is_gzip(path):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
+@contextlib.contextmanager
+def _open(path: Path) -> Iterator[BinaryIO]:
+    """Open the regular file ``path`` for reading, transparently decompressing gzip (detected by content)."""
+    try:
+        raw = open_regular(path)
+    except UnsafeFileError as exc:
+        raise IdxError(f"{path.name}: {exc}") from None
+    with raw:
+        gz = raw.read(2) == _GZIP_MAGIC
+        raw.seek(0)
+        if gz:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as f:
+                yield f  # type: ignore[misc]
+        else:
+            yield raw
 
 
 def _read_exact(f: BinaryIO, n: int) -> bytes:
@@ -151,8 +159,8 @@ def read_idx(path: str | os.PathLike[str], *, expected_ndim: int | None = None,
 def write_idx(path: str | os.PathLike[str], array: np.ndarray, *, compresslevel: int = 9) -> None:
     """Write a uint8 array (1 to 4 dimensions) as IDX; gzip it if ``path`` ends with ``.gz``.
 
-    The write is atomic: data goes to a temporary file in the same directory,
-    which is fsynced and then renamed over ``path``. Gzip output is
+    The write is atomic (``engine.files.atomic_write``: a temporary file in the
+    same directory, fsynced, then renamed over ``path``). Gzip output is
     reproducible (no timestamp, no embedded file name).
     """
     path = Path(path)
@@ -166,23 +174,14 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray, *, compresslevel:
     header = bytes([0, 0, UBYTE, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
     data = np.ascontiguousarray(array)
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if path.name.endswith(".gz"):
-                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0) as gz:
-                    _write_all(gz, header, data)
-            else:
-                _write_all(raw, header, data)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    def write(raw: BinaryIO) -> None:
+        if path.name.endswith(".gz"):
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0) as gz:
+                _write_all(gz, header, data)
+        else:
+            _write_all(raw, header, data)
+
+    atomic_write(path, write)
 
 
 def _write_all(f: io.RawIOBase | BinaryIO, header: bytes, data: np.ndarray) -> None:

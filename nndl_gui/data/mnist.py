@@ -264,6 +264,9 @@ def load_mnist(path: str | os.PathLike[str] | None = None, *, progress: Progress
     test_x = arrays["test_images"].reshape(len(arrays["test_images"]), PIXELS)
     train_y, test_y = arrays["train_labels"], arrays["test_labels"]
     k = _book_split(len(train_y))
+    if k < 1:
+        raise IdxError(f"{FILES['train_images']}: only {len(train_y)} training image: the book's split keeps 5/6 "
+                       "of the training file for training and the rest for validation, so at least 2 are needed")
     mnist = Mnist(
         training=Dataset(train_x[:k], train_y[:k], "training"),
         validation=Dataset(train_x[k:], train_y[k:], "validation"),

@@ -4,19 +4,26 @@ network2.py's JSON (BOOK.md "Formats"):
     {"sizes": [...], "weights": [y×x nested lists, ...], "biases": [[[b1], [b2], ...], ...],
      "cost": "CrossEntropyCost" | "QuadraticCost"}
 with sigmoid activations.  We write exactly that, plus an optional "nndl_gui" object recording a
-non-sigmoid activation or a softmax output (network2.py ignores keys it does not know).
+non-sigmoid activation or a softmax output (network2.py ignores keys it does not know).  Such a network,
+or one with the log-likelihood cost, is one the book's ``network2.load`` would misread (as sigmoid) or fail
+on: ``book_compatibility(net)`` says why, and ``save_network`` refuses to write it as JSON unless
+``allow_incompatible=True`` (the app's own ``.npz`` keeps everything).
 
-Files are written atomically (a temporary file in the same folder, then rename), so a crash mid-save
-leaves the old file intact.  Loading never unpickles and never trusts a file: every problem raises
-``NetworkFileError`` with a sentence naming the file and what is wrong.
+One size limit for saving and loading: at most ``MAX_PARAMETERS`` parameters and ``MAX_FILE_BYTES`` per
+file; ``save_problem(sizes, path)`` says before training whether a network of those sizes can be saved
+there.  Files are written with ``engine.files.atomic_write`` (a crash mid-save leaves the old file
+intact) and read with ``engine.files.read_bounded`` (regular files only, reads bounded by bytes read).
+In an ``.npz`` every member's shape, dtype and size are checked from its header before its data is read,
+so a zip bomb costs nothing.  Loading never unpickles and never trusts a file: every problem raises
+``NetworkFileError`` with a sentence naming the file and what is wrong (never a whole array).
 """
 
 from __future__ import annotations
 
 import io as _io
 import json
+import math
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -24,33 +31,51 @@ import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .costs import COSTS, get_cost
+from .files import UnsafeFileError, atomic_write, read_bounded
 from .network import Network
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_PARAMETERS = 50_000_000
+# A float64 in our JSON takes at most 24 characters ("-1.2345678901234567e-308") plus ", ".
+JSON_BYTES_PER_NUMBER = 26
+MAX_JSON_PARAMETERS = MAX_FILE_BYTES // JSON_BYTES_PER_NUMBER
+MAX_LAYERS = 1000
 FORMAT_VERSION = 1
+BOOK_COSTS = ("QuadraticCost", "CrossEntropyCost")  # the cost classes network2.py defines
 
 
 class NetworkFileError(ValueError):
     """A network file that cannot be read or written; the message names the file and the problem."""
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file + fsync + rename: never a half-written file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+def parameter_count(sizes) -> int:
+    """Weights and biases of a fully connected network with these layer sizes."""
+    return sum((int(a) + 1) * int(b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def save_problem(sizes, path: str | os.PathLike) -> str | None:
+    """Why a network of ``sizes`` cannot be saved to ``path`` (by its suffix) and loaded back, or None."""
+    n = parameter_count(sizes)
+    if n > MAX_PARAMETERS:
+        return (f"a network of sizes {list(sizes)} has {n:,} parameters, over the limit of "
+                f"{MAX_PARAMETERS:,} that the app saves and loads")
+    if Path(path).suffix.lower() == ".json" and n > MAX_JSON_PARAMETERS:
+        return (f"a network of sizes {list(sizes)} has {n:,} parameters: as JSON that is up to "
+                f"{n * JSON_BYTES_PER_NUMBER / 2**20:,.0f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB file "
+                f"limit (JSON holds at most {MAX_JSON_PARAMETERS:,} parameters); save as .npz instead")
+    return None
+
+
+def book_compatibility(net: Network) -> str | None:
+    """None when the book's network2.py reads this network's JSON as this network; else why it does not."""
+    if net.cost.book_name not in BOOK_COSTS:
+        return (f"the book's network2.py cannot load it: it has no {net.cost.book_name} "
+                f"(only {' and '.join(BOOK_COSTS)})")
+    odd = [f"{where} layers are {name}" for where, name in (("hidden", net.activation.name),
+                                                           ("output", net.output.name)) if name != "sigmoid"]
+    if odd:
+        return f"the book's network2.py would load it as a sigmoid network, but its {' and its '.join(odd)}"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- JSON
@@ -84,7 +109,7 @@ def from_json_dict(data, *, source: str = "network", dtype=np.float32) -> Networ
     sizes = data["sizes"]
     if not (isinstance(sizes, list) and len(sizes) >= 2 and all(type(s) is int and 1 <= s <= 100_000 for s in sizes)):
         fail(f"'sizes' must be a list of at least two positive whole numbers, got {_short(sizes)}")
-    n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_params = parameter_count(sizes)
     if n_params > MAX_PARAMETERS:
         fail(f"sizes {sizes} would need {n_params:,} parameters (limit {MAX_PARAMETERS:,})")
     cost = data["cost"]
@@ -95,9 +120,9 @@ def from_json_dict(data, *, source: str = "network", dtype=np.float32) -> Networ
         fail("'nndl_gui' must be an object")
     activation = extra_info.get("activation", "sigmoid")
     output = extra_info.get("output", "sigmoid")
-    if activation not in HIDDEN_ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
         fail(f"unknown activation {_short(activation)}")
-    if output not in OUTPUT_ACTIVATIONS:
+    if not isinstance(output, str) or output not in OUTPUT_ACTIVATIONS:
         fail(f"unknown output activation {_short(output)}")
     weights, biases = data["weights"], data["biases"]
     layers = len(sizes) - 1
@@ -107,14 +132,14 @@ def from_json_dict(data, *, source: str = "network", dtype=np.float32) -> Networ
         fail(f"'biases' must be a list of {layers} column vectors for sizes {sizes}")
     ws, bs = [], []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        ws.append(_matrix(weights[i], (n_out, n_in), f"weights[{i}] (w^{i + 2})", fail))
-        bs.append(_matrix(biases[i], (n_out, 1), f"biases[{i}] (b^{i + 2})", fail)[:, 0])
+        ws.append(_matrix(weights[i], (n_out, n_in), f"weights[{i}] (w^{i + 2})", fail, dtype))
+        bs.append(_matrix(biases[i], (n_out, 1), f"biases[{i}] (b^{i + 2})", fail, dtype)[:, 0])
     net = Network(sizes, activation=activation, output=output, cost=get_cost(cost).name, dtype=dtype, rng=0)
     net.set_parameters(ws, bs)
     return net
 
 
-def _matrix(value, shape, name, fail) -> np.ndarray:
+def _matrix(value, shape, name, fail, dtype) -> np.ndarray:
     if not isinstance(value, list) or len(value) != shape[0]:
         fail(f"{name} should be {shape[0]} rows of {shape[1]} numbers")
     for row in value:
@@ -124,10 +149,24 @@ def _matrix(value, shape, name, fail) -> np.ndarray:
         for v in row:
             if type(v) not in (int, float):
                 fail(f"{name} contains {_short(v)}, not a number")
-    arr = np.array(value, dtype=np.float64)
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except OverflowError:  # a whole number beyond float64, e.g. 1 followed by 400 zeros
+        fail(f"{name} contains a number too large for a float (over {np.finfo(np.float64).max:.3g})")
+    _check_values(arr, name, fail, dtype)
+    return arr
+
+
+def _check_values(arr: np.ndarray, name: str, fail, dtype) -> None:
+    """Refuse NaN, infinities and values that would overflow to infinity in ``dtype`` (e.g. 1e300 in float32)."""
     if not np.all(np.isfinite(arr)):
         fail(f"{name} contains NaN or infinity")
-    return arr
+    if arr.size:
+        biggest = float(np.max(np.abs(arr)))
+        limit = float(np.finfo(dtype).max)
+        if biggest > limit:
+            fail(f"{name} contains {biggest:.3g}, which is infinite in {np.dtype(dtype).name} (largest "
+                 f"{limit:.3g}); load it as float64")
 
 
 def _short(value) -> str:
@@ -149,99 +188,175 @@ def to_npz_bytes(net: Network) -> bytes:
 
 
 def from_npz(file, *, source: str = "network", dtype=None) -> Network:
+    """Build a Network from our ``.npz`` (a path, file object or bytes), checking every member's header first."""
+
     def fail(msg):
         raise NetworkFileError(f"{source}: {msg}")
 
+    if isinstance(file, (bytes, bytearray)):
+        file = _io.BytesIO(file)
     try:
-        with np.load(file, allow_pickle=False) as z:
-            keys = set(z.files)
+        with zipfile.ZipFile(file) as zf:
+            members = {}
+            for info in zf.infolist():
+                if not info.filename.endswith(".npy"):
+                    fail(f"unexpected member {_short(info.filename)} (an .npz holds .npy arrays only)")
+                members[info.filename[:-4]] = info
+                if len(members) > 2 * MAX_LAYERS + 8:
+                    fail("too many arrays for a network")
+            keys = set(members)
             missing = [k for k in ("sizes", "activation", "output", "cost") if k not in keys]
             if missing:
                 fail(f"missing array{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-            sizes_arr = z["sizes"]
-            if sizes_arr.ndim != 1 or sizes_arr.dtype.kind not in "iu" or len(sizes_arr) < 2:
+            reader = _NpyReader(zf, members, fail)
+            sizes_arr = reader.read("sizes", kinds="iu", max_items=MAX_LAYERS + 1)
+            if sizes_arr.ndim != 1 or len(sizes_arr) < 2:
                 fail(f"'sizes' must be a list of at least two whole numbers, got {_short(sizes_arr.tolist())}")
             sizes = [int(s) for s in sizes_arr]
             if any(s < 1 or s > 100_000 for s in sizes):
-                fail(f"'sizes' must be positive (and at most 100000), got {sizes}")
+                fail(f"'sizes' must be positive (and at most 100000), got {_short(sizes)}")
+            n_params = parameter_count(sizes)
+            if n_params > MAX_PARAMETERS:
+                fail(f"sizes {_short(sizes)} would need {n_params:,} parameters (limit {MAX_PARAMETERS:,})")
             names = {}
             for key in ("activation", "output", "cost"):
-                arr = z[key]
-                if arr.ndim != 0 or arr.dtype.kind != "U":
+                arr = reader.read(key, kinds="U", max_items=1, max_itemsize=4 * 64)
+                if arr.ndim != 0:
                     fail(f"'{key}' must be a string")
                 names[key] = str(arr)
             if names["activation"] not in HIDDEN_ACTIVATIONS:
-                fail(f"unknown activation {names['activation']!r}")
+                fail(f"unknown activation {_short(names['activation'])}")
             if names["output"] not in OUTPUT_ACTIVATIONS:
-                fail(f"unknown output activation {names['output']!r}")
+                fail(f"unknown output activation {_short(names['output'])}")
             if names["cost"] not in COSTS:
-                fail(f"unknown cost {names['cost']!r}")
+                fail(f"unknown cost {_short(names['cost'])}")
             layers = len(sizes) - 1
             expected = {f"w{i}" for i in range(layers)} | {f"b{i}" for i in range(layers)}
             if expected - keys:
                 fail(f"missing arrays {', '.join(sorted(expected - keys))} for sizes {sizes}")
             extra = keys - expected - {"sizes", "activation", "output", "cost", "format_version"}
             if extra:
-                fail(f"unexpected arrays {', '.join(sorted(extra))}")
+                fail(f"unexpected arrays {_short(', '.join(sorted(extra)))}")
+            if "format_version" in keys:
+                reader.read("format_version", kinds="iu", max_items=1)
             ws, bs = [], []
+            file_dtype = None
             for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-                w, b = z[f"w{i}"], z[f"b{i}"]
-                for name, arr, shape in ((f"w{i} (w^{i + 2})", w, (n_out, n_in)), (f"b{i} (b^{i + 2})", b, (n_out,))):
-                    if arr.dtype.kind != "f":
-                        fail(f"{name} must hold floating-point numbers, got {arr.dtype}")
-                    if arr.shape != shape:
-                        fail(f"{name} should have shape {shape} for sizes {sizes}, got {arr.shape}")
-                    if not np.all(np.isfinite(arr)):
-                        fail(f"{name} contains NaN or infinity")
+                w = reader.read(f"w{i}", kinds="f", shape=(n_out, n_in), label=f"w{i} (w^{i + 2})", sizes=sizes)
+                b = reader.read(f"b{i}", kinds="f", shape=(n_out,), label=f"b{i} (b^{i + 2})", sizes=sizes)
+                file_dtype = file_dtype or w.dtype
                 ws.append(w)
                 bs.append(b)
-            dtype = dtype or (np.float64 if ws[0].dtype == np.float64 else np.float32)
+            dtype = dtype or (np.float64 if file_dtype == np.float64 else np.float32)
+            for i, (w, b) in enumerate(zip(ws, bs)):
+                _check_values(w, f"w{i} (w^{i + 2})", fail, dtype)
+                _check_values(b, f"b{i} (b^{i + 2})", fail, dtype)
     except NetworkFileError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
-        fail(f"not a readable .npz network file ({exc})")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, KeyError,
+            NotImplementedError, RuntimeError) as exc:
+        fail(f"not a readable .npz network file ({_short(str(exc))})")
     net = Network(sizes, activation=names["activation"], output=names["output"], cost=names["cost"], dtype=dtype, rng=0)
     net.set_parameters(ws, bs)
     return net
 
 
+class _NpyReader:
+    """Reads members of an open .npz one at a time: header first (dtype, shape, size checked), then data."""
+
+    def __init__(self, zf: zipfile.ZipFile, members: dict, fail):
+        self.zf, self.members, self.fail = zf, members, fail
+
+    def read(self, key: str, *, kinds: str, shape: tuple | None = None, max_items: int | None = None,
+             max_itemsize: int = 8, label: str | None = None, sizes=None) -> np.ndarray:
+        fmt = np.lib.format
+        name = label or f"'{key}'"
+        with self.zf.open(self.members[key]) as f:
+            version = fmt.read_magic(f)
+            if version == (1, 0):
+                got_shape, fortran, dt = fmt.read_array_header_1_0(f)
+            elif version in ((2, 0), (3, 0)):
+                got_shape, fortran, dt = fmt.read_array_header_2_0(f)
+            else:
+                self.fail(f"{name}: unsupported .npy version {version}")
+            if dt.hasobject or dt.kind not in kinds or dt.itemsize > max_itemsize or dt.fields is not None:
+                wanted = {"f": "floating-point numbers", "iu": "whole numbers", "U": "a string"}[kinds]
+                self.fail(f"{name} must hold {wanted}, got {dt}")
+            if shape is not None and tuple(got_shape) != shape:
+                self.fail(f"{name} should have shape {shape} for sizes {sizes}, got {_short(tuple(got_shape))}")
+            count = math.prod(got_shape)
+            if max_items is not None and count > max_items:
+                self.fail(f"{name} declares shape {_short(tuple(got_shape))}, too many values "
+                          f"(at most {max_items:,})")
+            nbytes = count * dt.itemsize
+            data = f.read(nbytes + 1) if nbytes else b""
+        if len(data) != nbytes:
+            self.fail(f"{name}: the data is {'longer' if len(data) > nbytes else 'shorter'} than its header's "
+                      f"shape {_short(tuple(got_shape))} says")
+        arr = np.frombuffer(data, dtype=dt, count=count)
+        return arr.reshape(got_shape, order="F" if fortran else "C")
+
+
 # ---------------------------------------------------------------------------------------------- files
-def save_network(net: Network, path: str | os.PathLike) -> Path:
-    """Save to ``.npz`` or, for a ``.json`` name, network2.py's JSON.  Atomic."""
+def save_network(net: Network, path: str | os.PathLike, *, allow_incompatible: bool = False) -> Path:
+    """Save to ``.npz`` or, for a ``.json`` name, network2.py's JSON.  Atomic; returns the path.
+
+    Refuses (NetworkFileError) a network with NaN or infinite parameters (a diverged run never replaces a
+    good file), one over the size limit (``save_problem``), and JSON the book's network2.py would misread or
+    fail on (``book_compatibility``) unless ``allow_incompatible``.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        data = json.dumps(to_json_dict(net)).encode("utf-8")
-    elif suffix == ".npz":
-        data = to_npz_bytes(net)
-    else:
+    if suffix not in (".json", ".npz"):
         raise NetworkFileError(f"{path.name}: choose a .npz or .json file name to save a network")
+    problem = save_problem(net.sizes, path)
+    if problem:
+        raise NetworkFileError(f"{path}: cannot save: {problem}")
+    if not all(np.all(np.isfinite(p)) for p in net.params):
+        raise NetworkFileError(f"{path}: not saved: the network's weights or biases are NaN or infinite "
+                               "(training diverged); the file was left as it was")
+    if suffix == ".json":
+        book = book_compatibility(net)
+        if book and not allow_incompatible:
+            raise NetworkFileError(f"{path}: not saved as JSON: {book}; save as .npz (the app's own format) "
+                                   "to keep everything")
+        data = json.dumps(to_json_dict(net), allow_nan=False).encode("utf-8")
+    else:
+        data = to_npz_bytes(net)
+    if len(data) > MAX_FILE_BYTES:
+        raise NetworkFileError(f"{path}: cannot save: the file would be {len(data) / 2**20:,.0f} MiB, over the "
+                               f"{MAX_FILE_BYTES // 2**20} MiB limit")
     try:
-        atomic_write_bytes(path, data)
+        atomic_write(path, data)
+    except UnsafeFileError as exc:
+        raise NetworkFileError(str(exc)) from None
     except OSError as exc:
         raise NetworkFileError(f"{path}: could not save ({exc.strerror or exc})") from exc
     return path
 
 
 def load_network(path: str | os.PathLike, *, dtype=None) -> Network:
-    """Load a ``.npz`` or network2.py JSON file (recognised by content, not only by name)."""
-    path = Path(path)
+    """Load a ``.npz`` or network2.py JSON file (recognised by content, not only by name).
+
+    ``dtype``: None keeps an ``.npz``'s float64 and reads JSON as float32 (the app's default); pass
+    ``np.float64`` to keep every digit of a book file.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise NetworkFileError(f"{path}: file is {size / 2**20:.0f} MiB, too large for a network")
-        raw = path.read_bytes()
-    except NetworkFileError:
-        raise
+        raw = read_bounded(path, MAX_FILE_BYTES, "network")
+    except UnsafeFileError as exc:
+        raise NetworkFileError(str(exc)) from None
     except OSError as exc:
         raise NetworkFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if raw[:2] == b"PK":
-        return from_npz(_io.BytesIO(raw), source=str(path), dtype=dtype)
+        return from_npz(raw, source=str(path), dtype=dtype)
     try:
         text = raw.decode("utf-8")
+        del raw
         data = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NetworkFileError(f"{path}: neither a .npz archive nor valid JSON ({exc})") from None
     except RecursionError:
         raise NetworkFileError(f"{path}: JSON is nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise NetworkFileError(f"{path}: unreadable JSON ({_short(str(exc))})") from None
     return from_json_dict(data, source=str(path), dtype=dtype or np.float32)

@@ -7,6 +7,7 @@ items, so thousands of updates do not leak.  Data come from ``nndl_gui.jobs.trai
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass, field
 
@@ -14,6 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
+
+from ..engine.files import UnsafeFileError, atomic_write
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -242,13 +245,18 @@ class CurvePlots(QWidget):
                     yield run.label, SERIES[name][1] + (" accuracy" if SERIES[name][0] == "acc" else ""), x, y
 
     def export_csv(self, path: str) -> int:
+        """Write every curve as CSV rows (atomically, with engine.files.atomic_write); returns the row count."""
         n = 0
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["run", "series", "epoch", "value"])
-            for row in self.rows():
-                writer.writerow([row[0], row[1], f"{row[2]:.6g}", repr(row[3])])
-                n += 1
+        f = io.StringIO(newline="")
+        writer = csv.writer(f)
+        writer.writerow(["run", "series", "epoch", "value"])
+        for row in self.rows():
+            writer.writerow([row[0], row[1], f"{row[2]:.6g}", repr(row[3])])
+            n += 1
+        try:
+            atomic_write(path, f.getvalue().encode("utf-8"))
+        except UnsafeFileError as exc:  # a folder or a device where the file should go
+            raise OSError(str(exc)) from None
         return n
 
 

@@ -275,6 +275,38 @@ def test_opening_a_network_while_training_is_refused_with_a_reason(qtbot, tmp_pa
     assert_closed_cleanly(w)
 
 
+# ------------------------------------------------------------------- File ▸ Open of a device or a zip bomb
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_opening_a_device_or_a_zip_bomb_gives_a_message_promptly(qtbot, tmp_path):
+    import io
+    import struct
+    import zipfile
+
+    bomb = tmp_path / "bomb.npz"  # w0's header claims 2**40 float64s; the data never needs to be there
+    d = repr({"descr": "<f8", "fortran_order": False, "shape": (2**20, 2**20)}).encode()
+    d += b" " * (64 - (10 + len(d) + 1) % 64) + b"\n"
+    members = {"sizes": np.array([784, 30, 10]), "activation": np.array("sigmoid"),
+               "output": np.array("sigmoid"), "cost": np.array("quadratic"), "b0": np.zeros(30),
+               "w1": np.zeros((10, 30)), "b1": np.zeros(10)}
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, arr in members.items():
+            buf = io.BytesIO()
+            np.save(buf, arr)
+            zf.writestr(name + ".npy", buf.getvalue())
+        zf.writestr("w0.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(d)) + d + bytes(4096))
+    w = make_window(qtbot)
+    said = []
+    w.statusBar().messageChanged.connect(said.append)
+    for path, fragment in (("/dev/zero", "character device"), (str(tmp_path), "folder"), (str(bomb), "shape")):
+        said.clear()
+        w.open_network(path)
+        qtbot.waitUntil(lambda: any("Could not open the network" in m for m in said), timeout=5_000)
+        assert any(fragment in m for m in said), said
+    assert w.client.shared_network is None or w.client.shared_network.network.sizes != [784, 30, 10]
+    w.close()
+    assert_closed_cleanly(w)
+
+
 # ---------------------------------------------------------------------------- switching tabs mid-run
 def test_switching_tabs_mid_run(qtbot):
     w = make_window(qtbot)
