@@ -105,7 +105,7 @@ _ALL = [
        book_result="96.59% test (runs vary)", book_accuracy=0.9659),
     _p("ch1-eta-0.001", "Chapter 1: learning rate too small, η=0.001", 1, (784, 100, 10), eta=0.001,
        book_result="2142 / 10000 test after 30 epochs", book_accuracy=0.2142),
-    _p("ch1-eta-100", "Chapter 1: learning rate too large, η=100", 1, (784, 100, 10), eta=100.0,
+    _p("ch1-eta-100", "Chapter 1: learning rate too large, η=100", 1, (784, 30, 10), eta=100.0,
        book_result="982 / 10000 test after 30 epochs", book_accuracy=0.0982),
     # ---------------------------------------------------------------- chapter 3: network2.py
     _p("ch3-ce-30", "Chapter 3: cross-entropy cost, 30 hidden, η=0.5", 3, (784, 30, 10), **_CH3_CE, eta=0.5,
