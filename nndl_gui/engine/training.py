@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .network import Network, evaluate
+from .unstable import BOOK_SPEED_IMAGES, learning_speed  # noqa: F401  (learning_speed: re-exported)
 
 
 # ---------------------------------------------------------------------------------------------- config
@@ -33,7 +34,8 @@ class TrainingConfig:
     lmbda: float = 0.0
     early_stopping_n: int | None = None  # stop after this many epochs without a better validation accuracy
     schedule: bool = False  # halve η after each early_stopping_n epochs without improvement; stop at η₀/128
-    learning_speed: bool = False  # ‖∂C/∂b^l‖ of each hidden layer on monitoring steps (chapter 5)
+    learning_speed: bool = False  # ‖∂C/∂b^l‖ of each hidden layer on monitoring steps (chapter 5), over the
+    # first 1,000 training images as the book
 
     def validate(self, n_train: int | None = None) -> "TrainingConfig":
         """Raise ValueError with a plain explanation of the first bad value."""
@@ -311,13 +313,6 @@ def _unpack(data):
     return images, labels
 
 
-def learning_speed(net: Network, images, labels) -> tuple[float, ...]:
-    """Chapter 5's learning speed: ‖∂C/∂b^l‖ for each hidden layer l, averaged over the given examples."""
-    x = images * np.asarray(1 / 255, net.dtype) if images.dtype == np.uint8 else images
-    nabla_b, _ = net.backprop(x, np.eye(net.sizes[-1], dtype=net.dtype)[labels])
-    return tuple(float(np.linalg.norm(nb)) for nb in nabla_b[:-1])
-
-
 def _finite(net: Network) -> bool:
     return all(np.isfinite(p).all() for p in net.params)
 
@@ -366,6 +361,7 @@ def sgd(
     steppers: dict[int, SGDStepper] = {}
     monitor_x = images[:monitor_size]
     monitor_y = labels[:monitor_size]
+    speed_x, speed_y = images[:BOOK_SPEED_IMAGES], labels[:BOOK_SPEED_IMAGES]  # the book's first 1,000
     batches_per_epoch = -(-n // m)
     eta = float(config.eta)
     eta0 = eta
@@ -438,7 +434,7 @@ def sgd(
                             monitored = evaluate(net, monitor_x, monitor_y, with_cost=True)
                             cost, accuracy = monitored.cost, monitored.accuracy
                             if config.learning_speed and len(net.sizes) > 2:
-                                speed = learning_speed(net, monitor_x, monitor_y)
+                                speed = learning_speed(net, speed_x, speed_y)
                         yield BatchRecord(epoch, batch, batches_per_epoch, examples_seen, eta,
                                           total_seconds + epoch_seconds, cost, speed, accuracy)
                         if cost is not None and not math.isfinite(cost):
@@ -468,7 +464,7 @@ def sgd(
             train_eval = evaluate(net, images, labels, lmbda=config.lmbda, n_train=n)
             val_eval = evaluate(net, *validation, lmbda=config.lmbda, n_train=n) if validation else None
             test_eval = evaluate(net, *test, with_cost=False) if test else None
-            speed = (learning_speed(net, monitor_x, monitor_y)
+            speed = (learning_speed(net, speed_x, speed_y)
                      if config.learning_speed and len(net.sizes) > 2 else None)
             yield EpochRecord(
                 epoch=epoch,
