@@ -44,6 +44,9 @@ class Preset:
     limit: int | None = None  # use only the first `limit` training images (None: all 50,000)
     early_stopping_n: int | None = None
     schedule: bool = False
+    l1: float = 0.0  # λ₁ of L1 regularization
+    momentum: float = 0.0  # μ of momentum-based gradient descent
+    dropout: float = 0.0  # p, dropout of hidden units (fully connected)
     book_result: str = ""  # the book's figure as text, e.g. "95.42% test (peak, epoch 28)"
     book_accuracy: float | None = None  # the same as a fraction 0-1, None when the book gives no single number
     book_metric: str = "test"  # which set book_accuracy is measured on: "test" or "validation"
@@ -58,6 +61,9 @@ class Preset:
             lmbda=self.lmbda,
             early_stopping_n=self.early_stopping_n,
             schedule=self.schedule,
+            l1=self.l1,
+            momentum=self.momentum,
+            dropout=self.dropout,
         )
 
     def network_kwargs(self) -> dict:
