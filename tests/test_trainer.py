@@ -352,8 +352,8 @@ def test_chapter_3_flags_l1_momentum_dropout_fc_reach_the_engine(capsys, data_di
     rows = json_lines(out)
     epochs = [r for r in rows if r.get("event") == "epoch"]
     assert all(r["test_cost"] > 0 for r in epochs)
-    assert (rows[-1]["settings"]["l1"], rows[-1]["settings"]["momentum"],
-                                          rows[-1]["settings"]["dropout"]) == (0.1, 0.5, 0.2)
+    settings = rows[-1]["settings"]
+    assert (settings["l1"], settings["momentum"], settings["dropout"]) == (0.1, 0.5, 0.2)
     for bad in (["--momentum", "1.5"], ["--dropout-fc", "1"], ["--l1", "-1"]):
         code, out, err = run_main(capsys, *TINY, *bad)
         assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
