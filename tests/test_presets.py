@@ -112,6 +112,12 @@ BOOK_SETTINGS = {
                      "validation"),
     "ch5-4-hidden": ((784, 30, 30, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 10, 30, 5.0, None,
                      0.9653, "validation"),
+    "ch5-speed-2-hidden": ((784, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 1000, 500, 5.0, 1000,
+                           None, "test"),
+    "ch5-speed-3-hidden": ((784, 30, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 1000, 500, 5.0, 1000,
+                           None, "test"),
+    "ch5-speed-4-hidden": ((784, 30, 30, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 1000, 500, 5.0,
+                           1000, None, "test"),
     "ch6-fc-100": ((784, 100, 10), "softmax", "log-likelihood", "default", 0.1, 10, 60, 0.0, None, 0.9780, "test"),
 }
 

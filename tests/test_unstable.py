@@ -87,3 +87,24 @@ def test_the_chain_explodes_with_w_100_and_sigma_prime_at_a_quarter():
     np.testing.assert_allclose(g[:-1] / g[1:], 25.0, rtol=1e-12)  # each w σ'(z) = 100 · ¼
     with pytest.raises(ValueError):
         gradient_chain([1.0, 2.0], [0.0])
+
+
+def test_learning_speed_curve_is_full_batch_gradient_descent_measured_before_each_epoch():
+    from nndl_gui.engine.unstable import learning_speed_curve
+
+    images, labels = digits(1200)
+    net = Network([12, 8, 7, 4], cost="cross-entropy", dtype=np.float64, rng=5)
+    ref = net.copy()
+    curve = list(learning_speed_curve(net, images, labels, epochs=4, eta=0.1, lmbda=5.0))
+    assert [e for e, _ in curve] == [0, 1, 2, 3]
+    x, y = images[:1000] / 255.0, np.eye(4)[labels[:1000]]
+    for epoch, speeds in curve:
+        assert speeds == pytest.approx(learning_speed(ref, images, labels), rel=1e-10)
+        nabla_b, nabla_w = ref.backprop(x, y)  # one step on the mean gradient of all 1,000 images
+        for w, b, nw, nb in zip(ref.weights, ref.biases, nabla_w, nabla_b):
+            w *= 1 - 0.1 * 5.0 / 1000
+            w -= 0.1 * nw
+            b -= 0.1 * nb
+    for p, q in zip(net.params, ref.params):
+        np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-13)
+    assert len(list(learning_speed_curve(net, images, labels, epochs=9, should_stop=lambda: True))) == 1

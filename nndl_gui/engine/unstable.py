@@ -4,6 +4,9 @@
   training images as the book does (its figures for [784,30,30,10] and deeper networks).
 * ``bias_gradients``: ∂C/∂b^l_j for the first six neurons j of each hidden layer, averaged the same way
   (the book's bars, one row per hidden layer).
+* ``learning_speed_curve``: the book's curves of ‖δ^l‖ over 500 epochs of full-batch gradient descent on
+  those 1,000 images (η = 0.1, λ = 5.0, its fig/generate_gradient.py), measured before each epoch: smooth,
+  without the noise of mini-batches.
 * ``gradient_chain``: a network with one neuron per layer, where backpropagation collapses to a product,
   ∂C/∂b^1 = σ'(z^1)·w^2·σ'(z^2)·w^3·σ'(z^3)·w^4·σ'(z^4)·∂C/∂a^4, listed factor by factor.  Weights of
   ordinary size make every w^j σ'(z^j) at most ¼ in size and the gradient vanishes towards the input;
@@ -16,6 +19,7 @@ them as weights[0..3] and biases[0..3].  Source: http://neuralnetworksanddeeplea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -49,6 +53,30 @@ def bias_gradients(net: Network, images, labels, first: int = BOOK_BARS,
     shape (min(first, n_l),), averaged over the first ``count`` images: the book's bars."""
     nabla_b = _mean_bias_gradient(net, images, labels, count)[:-1]
     return [np.asarray(nb[:first], dtype=np.float64).copy() for nb in nabla_b]
+
+
+def learning_speed_curve(net: Network, images, labels, *, epochs: int = 500, eta: float = 0.1, lmbda: float = 5.0,
+                         count: int = BOOK_SPEED_IMAGES, should_stop: Callable[[], bool] | None = None,
+                         ) -> Iterator[tuple[int, tuple[float, ...]]]:
+    """Yield (epoch, learning_speed) for epoch = 0 .. epochs−1, each measured before that epoch's step; each
+    epoch is one step of gradient descent on all of the first ``count`` images (m = count, the book's
+    ``net.SGD(td, 1, 1000, 0.1, lmbda=5.0)``).  Trains ``net`` in place; stops early when should_stop()."""
+    from .training import SGDStepper  # training imports this module
+
+    images = np.asarray(images)[:count]
+    labels = np.asarray(labels)[:count]
+    n = len(labels)
+    if n == 0:
+        raise ValueError("the learning speed needs at least one training image")
+    x = images * np.asarray(1 / 255, net.dtype) if images.dtype == np.uint8 else np.asarray(images, net.dtype)
+    x_aug = np.hstack([x, np.ones((n, 1), net.dtype)])
+    y = np.eye(net.sizes[-1], dtype=net.dtype)[labels]
+    stepper = SGDStepper(net, n)
+    for epoch in range(int(epochs)):
+        yield epoch, learning_speed(net, images, labels, count)
+        if should_stop is not None and should_stop():
+            return
+        stepper.step(x_aug, y, eta / n, 1.0 - eta * lmbda / n)
 
 
 # ---------------------------------------------------------------------------------------------- the chain
