@@ -175,6 +175,7 @@ class SGDStepper:
         if self.dropout and rng is None:
             raise ValueError("dropout needs a random generator for its masks")
         self._extras = bool(self.momentum or self.dropout)
+        self._scratch = [np.empty((p.shape[0], p.shape[1] - 1), dt) for p in net.params]  # L1 / L2 terms
         sizes = net.sizes
         self.params = net.params
         self.w_only = [p[:, :-1] for p in net.params]  # w^l alone, for BP2
@@ -338,10 +339,14 @@ class SGDStepper:
             dropped_in = bool(p and i)
             if dropped_in:
                 g_w *= q * q
+            scratch = self._scratch[i]
             if decay != 1.0:
-                g_w += (1.0 - decay) * w  # ηλ/n w
+                np.multiply(w, 1.0 - decay, out=scratch)  # ηλ/n w
+                g_w += scratch
             if l1_step:
-                g_w += (l1_step * (q if dropped_in else 1.0)) * np.sign(w)
+                np.sign(w, out=scratch)
+                scratch *= l1_step * (q if dropped_in else 1.0)
+                g_w += scratch
             if self.momentum:
                 v = self.velocity[i]
                 v *= self.momentum
