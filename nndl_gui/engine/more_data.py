@@ -24,7 +24,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from .network import Network, evaluate
-from .training import EpochRecord, RunEnd, TrainingConfig, sgd
+from .training import EpochRecord, RunEnd, TrainingConfig, _unpack, sgd
 
 BOOK_SIZES = (100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)
 EXAMPLES_PER_SIZE = 1_500_000  # epochs = 1,500,000 / n
@@ -139,9 +139,3 @@ def more_data_curve(training, validation, *, sizes: Sequence[int] = BOOK_SIZES, 
         if stopped:
             return
 
-
-def _unpack(data):
-    if hasattr(data, "images") and hasattr(data, "labels"):
-        return np.asarray(data.images), np.asarray(data.labels)
-    images, labels = data
-    return np.asarray(images), np.asarray(labels)
