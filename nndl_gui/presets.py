@@ -44,6 +44,9 @@ class Preset:
     limit: int | None = None  # use only the first `limit` training images (None: all 50,000)
     early_stopping_n: int | None = None
     schedule: bool = False
+    l1: float = 0.0  # λ₁ of L1 regularization
+    momentum: float = 0.0  # μ of momentum-based gradient descent
+    dropout: float = 0.0  # p, dropout of hidden units (fully connected)
     book_result: str = ""  # the book's figure as text, e.g. "95.42% test (peak, epoch 28)"
     book_accuracy: float | None = None  # the same as a fraction 0-1, None when the book gives no single number
     book_metric: str = "test"  # which set book_accuracy is measured on: "test" or "validation"
@@ -58,6 +61,9 @@ class Preset:
             lmbda=self.lmbda,
             early_stopping_n=self.early_stopping_n,
             schedule=self.schedule,
+            l1=self.l1,
+            momentum=self.momentum,
+            dropout=self.dropout,
         )
 
     def network_kwargs(self) -> dict:
@@ -105,7 +111,7 @@ _ALL = [
        book_result="96.59% test (runs vary)", book_accuracy=0.9659),
     _p("ch1-eta-0.001", "Chapter 1: learning rate too small, η=0.001", 1, (784, 100, 10), eta=0.001,
        book_result="2142 / 10000 test after 30 epochs", book_accuracy=0.2142),
-    _p("ch1-eta-100", "Chapter 1: learning rate too large, η=100", 1, (784, 100, 10), eta=100.0,
+    _p("ch1-eta-100", "Chapter 1: learning rate too large, η=100", 1, (784, 30, 10), eta=100.0,
        book_result="982 / 10000 test after 30 epochs", book_accuracy=0.0982),
     # ---------------------------------------------------------------- chapter 3: network2.py
     _p("ch3-ce-30", "Chapter 3: cross-entropy cost, 30 hidden, η=0.5", 3, (784, 30, 10), **_CH3_CE, eta=0.5,
@@ -164,6 +170,20 @@ _ALL = [
     _p("ch5-4-hidden", "Chapter 5: [784,30,30,30,30,10], η=0.1, λ=5", 5, (784, 30, 30, 30, 30, 10), **_CH3_CE,
        init="default", eta=0.1, lmbda=5.0,
        book_result="96.53% validation", book_accuracy=0.9653, book_metric="validation"),
+    # the book's learning-speed curves (its fig/generate_gradient.py): full-batch steps on the first 1,000 images
+    _p("ch5-speed-2-hidden", "Chapter 5: learning speed, [784,30,30,10], 1,000 images, 500 full-batch epochs", 5,
+       (784, 30, 30, 10), **_CH3_CE, init="default", eta=0.1, lmbda=5.0, mini_batch_size=1000, epochs=500,
+       limit=1000, book_result="‖δ²‖ ≈ 0.07, ‖δ³‖ ≈ 0.31 at the start; the first hidden layer stays the slower",
+       book_accuracy=None),
+    _p("ch5-speed-3-hidden", "Chapter 5: learning speed, 3 hidden layers, 1,000 images, 500 full-batch epochs", 5,
+       (784, 30, 30, 30, 10), **_CH3_CE, init="default", eta=0.1, lmbda=5.0, mini_batch_size=1000, epochs=500,
+       limit=1000, book_result="‖δ‖ ≈ 0.012, 0.060, 0.283 at the start: each layer slower than the next",
+       book_accuracy=None),
+    _p("ch5-speed-4-hidden", "Chapter 5: learning speed, 4 hidden layers, 1,000 images, 500 full-batch epochs", 5,
+       (784, 30, 30, 30, 30, 10), **_CH3_CE, init="default", eta=0.1, lmbda=5.0, mini_batch_size=1000,
+       epochs=500, limit=1000,
+       book_result="‖δ‖ ≈ 0.003, 0.017, 0.070, 0.285 at the start: the first layer about 100 times slower than the last",
+       book_accuracy=None),
     # ---------------------------------------------------------------- chapter 6: the fully connected baseline
     _p("ch6-fc-100", "Chapter 6: 100 sigmoid hidden + softmax, log-likelihood, η=0.1, 60 epochs", 6,
        (784, 100, 10), output="softmax", cost="log-likelihood", init="default", eta=0.1, epochs=60,

@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mini-batch", type=int, metavar="m", dest="mini_batch_size", help="mini-batch size m")
     p.add_argument("--epochs", type=int)
     p.add_argument("--lmbda", type=float, metavar="λ", help="L2 regularization parameter λ")
+    p.add_argument("--l1", type=float, metavar="λ₁", help="L1 regularization parameter λ₁ (chapter 3)")
+    p.add_argument("--momentum", type=float, metavar="μ", help="momentum-based gradient descent with μ (chapter 3)")
+    p.add_argument("--dropout-fc", type=float, metavar="p", dest="dropout_fc",
+                   help="drop each hidden unit with probability p while training (chapter 3, fully connected)")
     p.add_argument("--init", choices=["large", "default"],
                    help="large: N(0,1) weights (chapter 1); default: N(0,1/n_in) weights (chapter 3)")
     p.add_argument("--seed", type=int, default=0, help="seed for the initial weights and the shuffling (default 0)")
@@ -122,6 +126,9 @@ def resolve_settings(args: argparse.Namespace) -> Preset:
         "init": args.init,
         "limit": args.limit,
         "schedule": args.schedule,
+        "l1": args.l1,
+        "momentum": args.momentum,
+        "dropout": args.dropout_fc,
     }
     settings = base.with_overrides(**changes)
     if early is not None:
@@ -238,6 +245,7 @@ def epoch_json(rec) -> dict:
         "test_accuracy": _num(rec.test_accuracy),
         "test_correct": rec.test_correct,
         "test_total": rec.test_total,
+        "test_cost": _num(rec.test_cost),
     }
 
 
@@ -324,6 +332,10 @@ def run(args: argparse.Namespace) -> int:
     dtype = np.float64 if args.float64 else np.float32
     net = Network(settings.sizes, activation=settings.activation, output=settings.output, cost=settings.cost,
                   init=settings.init, rng=rng, dtype=dtype)
+    if settings.dropout:
+        from .engine.training import dropout_test_weights
+
+        dropout_test_weights(net, settings.dropout)  # the book's initial W, held as test-time weights
     label = settings.name or "custom"
     _err(f"training {label}: sizes {list(settings.sizes)}, {settings.activation}/{settings.output}, "
          f"{settings.cost} cost, {settings.init} init, η={settings.eta:g}, m={config.mini_batch_size}, "
@@ -388,6 +400,7 @@ def run(args: argparse.Namespace) -> int:
                          "eta": settings.eta, "mini_batch_size": config.mini_batch_size, "epochs": config.epochs,
                          "lmbda": settings.lmbda, "limit": settings.limit,
                          "early_stopping_n": config.early_stopping_n, "schedule": config.schedule,
+                         "l1": config.l1, "momentum": config.momentum, "dropout": config.dropout,
                          "dtype": np.dtype(dtype).name},
             "data_source": mnist.source,
             "is_sample": mnist.is_sample,

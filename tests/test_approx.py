@@ -235,3 +235,50 @@ def test_engine_and_jobs_modules_do_not_import_qt():
             "print([m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def book_score_direct(h):
+    """The book's widget score written out point by point: ideal steps, bump ⌊j·N/100⌋ at x_j = j/100."""
+    n = len(h)
+    total = 0.0
+    for j in range(100):
+        x = j / 100
+        f = 0.2 + 0.4 * x * x + 0.3 * x * math.sin(15 * x) + 0.05 * math.cos(50 * x)
+        total += abs(math.log(f / (1 - f)) - h[j * n // 100])
+    return total / 100
+
+
+@pytest.mark.parametrize("n", [1, 3, 5, 7, 13, 50, 100, 130])
+def test_book_score_equals_the_formula_on_random_designs(n):
+    rng = np.random.default_rng(100 + n)
+    for _ in range(3):
+        h = rng.normal(0, 1.5, n)
+        assert A.book_score(h) == pytest.approx(book_score_direct(list(h)), abs=1e-12)
+    # it scores the ideal steps, so the per-bin median of σ⁻¹f is a design it cannot beat
+    g = A.sigma_inv(A.book_target(A.SCORE_X))
+    if n <= 100:
+        bins = (np.arange(100) * n) // 100
+        best = np.array([np.median(g[bins == i]) for i in range(n)])
+        assert A.book_score(best) <= A.book_score(best + 0.01) and A.book_score(best) <= A.book_score(h)
+
+
+def test_book_verdict_follows_the_book_not_the_network():
+    h = [-1.2, -1.6, -0.5, -1.3, 0.8]
+    # the issue's example: the w = 1000 network deviates by less than 0.40 ...
+    assert A.network_score(A.bump_network(np.array(h))) < 0.40
+    # ... but the book scores the ideal steps, 0.41: no success
+    assert A.book_verdict(A.book_score(h)) == ("0.41", False)
+    assert A.book_verdict(0.4006) == ("0.40", True)
+    assert A.book_verdict(0.3999) == ("0.40", True)
+    assert A.book_verdict(0.4051) == ("0.41", False)
+    with pytest.raises(ValueError):
+        A.book_score([])
+    with pytest.raises(ValueError):
+        A.book_score([0.1, float("nan")])
+
+
+def test_book_score_table_uses_the_least_squares_design():
+    table = A.book_score_table([1, 5, 50])
+    assert table[5] == pytest.approx(A.book_score(A.fit_heights(5)))
+    assert table[1] > table[5] > table[50]
+    assert A.book_verdict(table[5])[1]

@@ -8,7 +8,8 @@ import pytest
 
 from nndl_gui.engine.network import Network, evaluate, one_hot, validate_sizes
 from nndl_gui.engine.trace import gradient_check, nudged_cost, numerical_derivative, relative_error, trace
-from nndl_gui.engine.training import EpochRecord, RunEnd, SGDStepper, TrainingConfig, learning_speed, sgd
+from nndl_gui.engine.training import (EpochRecord, RunEnd, SGDStepper, TrainingConfig, dropout_test_weights,
+                                      learning_speed, sgd)
 
 COMBOS = list(itertools.product(["sigmoid", "tanh", "relu"], ["sigmoid", "softmax"],
                                 ["quadratic", "cross-entropy", "log-likelihood"]))
@@ -104,6 +105,114 @@ def test_fast_sgd_step_equals_reference_backprop(activation, output, cost, lmbda
     stepper.step(np.hstack([x, np.ones((m, 1))]), y, eta / m, decay)
     for p, q in zip(net.params, ref.params):
         np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-12)
+
+
+def book_step(net, x, y, eta, n, lmbda, l1, mu, velocity, p, rng):
+    """The book's chapter-3 update written plainly, one mini-batch in rows, on the training weights W.
+
+    L2 and L1: ∇C = (1/m) Σ ∇C_x + (λ/n) w + (λ₁/n) sgn(w); momentum: v → μv − η∇C, w → w + v (μ = 0: w → w − η∇C);
+    dropout: each hidden unit kept with probability 1 − p, drawn as SGDStepper draws them (layer by layer,
+    (n_l, m) arrays of rng.random, kept where ≥ p).
+    """
+    m = len(x)
+    keeps = [(rng.random((k, m)) >= p).T.astype(float) if p else np.ones((m, k)) for k in net.sizes[1:-1]]
+    zs, acts, inputs = [], [], [x]  # inputs[l] = what layer l+1 sees (dropped hidden activations)
+    for i, (w, b) in enumerate(zip(net.weights, net.biases)):
+        z = inputs[-1] @ w.T + b
+        last = i == len(net.weights) - 1
+        a = (net.output if last else net.activation).fn(z.copy())
+        zs.append(z)
+        acts.append(a)
+        if not last:
+            inputs.append(a * keeps[i])
+    delta = net.cost.delta(zs[-1], acts[-1], y, net.output)
+    grads = [None] * len(net.weights)
+    for i in range(len(net.weights) - 1, -1, -1):
+        grads[i] = (delta.T @ inputs[i] / m, delta.sum(axis=0) / m)
+        if i:
+            delta = net.activation.backward(zs[i - 1], acts[i - 1], (delta @ net.weights[i]) * keeps[i - 1])
+    for i, (w, b) in enumerate(zip(net.weights, net.biases)):
+        gw = grads[i][0] + (lmbda / n) * w + (l1 / n) * np.sign(w)
+        gb = grads[i][1]
+        if mu:
+            vw, vb = velocity[i][:, :-1], velocity[i][:, -1]
+            vw *= mu
+            vw -= eta * gw
+            vb *= mu
+            vb -= eta * gb
+            w += vw
+            b += vb
+        else:
+            w -= eta * gw
+            b -= eta * gb
+
+
+EXTRAS = {"l1": dict(l1=3.0), "momentum": dict(mu=0.9), "dropout": dict(p=0.5),
+          "all": dict(lmbda=5.0, l1=2.0, mu=0.6, p=0.3)}
+
+
+@pytest.mark.parametrize("activation,output,cost", COMBOS)
+@pytest.mark.parametrize("extra", list(EXTRAS))
+def test_fast_sgd_step_with_l1_momentum_dropout_equals_the_books_update(activation, output, cost, extra):
+    """SGDStepper's L1 / momentum / dropout steps against book_step, over three mini-batches (velocities carry)."""
+    o = dict(lmbda=0.0, l1=0.0, mu=0.0, p=0.0) | EXTRAS[extra]
+    rng = np.random.default_rng(5)
+    net = Network([5, 4, 3, 3], activation=activation, output=output, cost=cost, dtype=np.float64, rng=2)
+    book = net.copy()  # holds W; the stepper's network holds T = (1 − p) W for the weights out of hidden units
+    dropout_test_weights(net, o["p"])
+    m, eta, n = 4, 0.7, 100
+    velocity = [np.zeros_like(q) for q in net.params]
+    book_velocity = [np.zeros_like(q) for q in net.params]
+    stepper = SGDStepper(net, m, momentum=o["mu"], velocity=velocity if o["mu"] else None, dropout=o["p"],
+                         rng=np.random.default_rng(9))
+    book_rng = np.random.default_rng(9)
+    for _ in range(3):
+        x, y = small_batch(rng, 5, 3, m)
+        stepper.step(np.hstack([x, np.ones((m, 1))]), y, eta / m, 1 - eta * o["lmbda"] / n, eta * o["l1"] / n)
+        book_step(book, x, y, eta, n, o["lmbda"], o["l1"], o["mu"], book_velocity, o["p"], book_rng)
+    expected = dropout_test_weights(book.copy(), o["p"])
+    for got, want in zip(net.params, expected.params):
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12)
+    assert not np.allclose(net.params[0], Network([5, 4, 3, 3], dtype=np.float64, rng=2).params[0])
+
+
+def test_sgd_with_the_extras_off_takes_the_fast_path(monkeypatch):
+    images, labels = tiny_data(60)
+    calls = []
+    monkeypatch.setattr(SGDStepper, "_step_extras", lambda *a: calls.append(a))
+    run(Network([20, 5, 3], rng=0), (images, labels), TrainingConfig(epochs=1, eta=0.5, lmbda=1.0))
+    assert calls == []
+    run(Network([20, 5, 3], rng=0), (images, labels), TrainingConfig(epochs=1, eta=0.5, l1=1.0))
+    assert len(calls) == 6
+
+
+def test_l1_momentum_and_dropout_train_and_repeat_exactly():
+    images, labels = tiny_data(300)
+    test = tiny_data(100, seed=1)
+    for extra in (dict(l1=0.5), dict(momentum=0.5, eta=0.2), dict(dropout=0.3)):
+        config = TrainingConfig(epochs=5, mini_batch_size=10, **({"eta": 0.5} | extra))
+        a, b = Network([20, 8, 3], cost="cross-entropy", rng=1), Network([20, 8, 3], cost="cross-entropy", rng=1)
+        ra = run(a, (images, labels), config, test_data=test, yield_every=0)
+        rb = run(b, (images, labels), config, test_data=test, yield_every=0)
+        assert all(np.array_equal(p, q) for p, q in zip(a.params, b.params))
+        epochs = [r for r in ra if isinstance(r, EpochRecord)]
+        assert [r.test_cost for r in epochs] == [r.test_cost for r in rb if isinstance(r, EpochRecord)]
+        assert epochs[-1].test_accuracy > 0.9, extra
+        assert epochs[-1].test_cost < epochs[0].test_cost
+        assert epochs[-1].test_cost == pytest.approx(evaluate(a, *test).cost)
+
+
+def test_l1_pushes_small_weights_to_zero_faster_than_l2():
+    images, labels = tiny_data(300)
+    plain, l1 = Network([20, 8, 3], rng=1), Network([20, 8, 3], rng=1)
+    run(plain, (images, labels), TrainingConfig(epochs=5, eta=0.5))
+    run(l1, (images, labels), TrainingConfig(epochs=5, eta=0.5, l1=20.0))
+    assert np.sum(np.abs(l1.weights[0])) < 0.7 * np.sum(np.abs(plain.weights[0]))
+
+
+def test_dropout_needs_a_hidden_layer():
+    with pytest.raises(ValueError, match="hidden"):
+        run(Network([20, 3], rng=0), tiny_data(30), TrainingConfig(epochs=1, dropout=0.5))
 
 
 CENTRES = np.random.default_rng(42).random((3, 20))

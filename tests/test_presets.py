@@ -79,3 +79,65 @@ def test_network_kwargs_build_the_same_network_for_the_same_seed():
     a = Network(**p.network_kwargs(), rng=np.random.default_rng(3))
     b = Network(**p.network_kwargs(), rng=np.random.default_rng(3))
     assert all(np.array_equal(x, y) for x, y in zip(a.params, b.params))
+
+
+# Every preset pinned to the book (BOOK.md's headline table and the book's fig/ scripts):
+# name: (sizes, output, cost, init, η, m, epochs, λ, limit, book_accuracy, book_metric)
+BOOK_SETTINGS = {
+    "ch1-30": ((784, 30, 10), "sigmoid", "quadratic", "large", 3.0, 10, 30, 0.0, None, 0.9542, "test"),
+    "ch1-100": ((784, 100, 10), "sigmoid", "quadratic", "large", 3.0, 10, 30, 0.0, None, 0.9659, "test"),
+    "ch1-eta-0.001": ((784, 100, 10), "sigmoid", "quadratic", "large", 0.001, 10, 30, 0.0, None, 0.2142, "test"),
+    "ch1-eta-100": ((784, 30, 10), "sigmoid", "quadratic", "large", 100.0, 10, 30, 0.0, None, 0.0982, "test"),
+    "ch3-ce-30": ((784, 30, 10), "sigmoid", "cross-entropy", "large", 0.5, 10, 30, 0.0, None, 0.9549, "test"),
+    "ch3-ce-100": ((784, 100, 10), "sigmoid", "cross-entropy", "large", 0.5, 10, 30, 0.0, None, 0.9682, "test"),
+    "ch3-overfit": ((784, 30, 10), "sigmoid", "cross-entropy", "large", 0.5, 10, 400, 0.0, 1000, 0.8227, "test"),
+    "ch3-l2-1000": ((784, 30, 10), "sigmoid", "cross-entropy", "large", 0.5, 10, 400, 0.1, 1000, 0.871, "test"),
+    "ch3-l2-30": ((784, 30, 10), "sigmoid", "cross-entropy", "large", 0.5, 10, 30, 5.0, None, 0.9649, "test"),
+    "ch3-l2-100": ((784, 100, 10), "sigmoid", "cross-entropy", "large", 0.5, 10, 30, 5.0, None, 0.9792,
+                   "validation"),
+    "ch3-l2-100-60": ((784, 100, 10), "sigmoid", "cross-entropy", "large", 0.1, 10, 60, 5.0, None, 0.9804,
+                      "validation"),
+    "ch3-init-default": ((784, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 10, 30, 5.0, None, 0.96,
+                         "validation"),
+    "ch3-init-large": ((784, 30, 10), "sigmoid", "cross-entropy", "large", 0.1, 10, 30, 5.0, None, 0.96,
+                       "validation"),
+    "ch3-eta-0.025": ((784, 30, 10), "sigmoid", "cross-entropy", "default", 0.025, 10, 30, 5.0, None, None, "test"),
+    "ch3-eta-0.25": ((784, 30, 10), "sigmoid", "cross-entropy", "default", 0.25, 10, 30, 5.0, None, None, "test"),
+    "ch3-eta-2.5": ((784, 30, 10), "sigmoid", "cross-entropy", "default", 2.5, 10, 30, 5.0, None, None, "test"),
+    "ch5-1-hidden": ((784, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 10, 30, 5.0, None, 0.9648,
+                     "validation"),
+    "ch5-2-hidden": ((784, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 10, 30, 5.0, None, 0.9690,
+                     "validation"),
+    "ch5-3-hidden": ((784, 30, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 10, 30, 5.0, None, 0.9657,
+                     "validation"),
+    "ch5-4-hidden": ((784, 30, 30, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 10, 30, 5.0, None,
+                     0.9653, "validation"),
+    "ch5-speed-2-hidden": ((784, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 1000, 500, 5.0, 1000,
+                           None, "test"),
+    "ch5-speed-3-hidden": ((784, 30, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 1000, 500, 5.0, 1000,
+                           None, "test"),
+    "ch5-speed-4-hidden": ((784, 30, 30, 30, 30, 10), "sigmoid", "cross-entropy", "default", 0.1, 1000, 500, 5.0,
+                           1000, None, "test"),
+    "ch6-fc-100": ((784, 100, 10), "softmax", "log-likelihood", "default", 0.1, 10, 60, 0.0, None, 0.9780, "test"),
+}
+
+
+@pytest.mark.parametrize("name", list(BOOK_SETTINGS))
+def test_every_book_preset_is_pinned_to_the_books_settings(name):
+    p = get_preset(name)
+    got = (p.sizes, p.output, p.cost, p.init, p.eta, p.mini_batch_size, p.epochs, p.lmbda, p.limit,
+           p.book_accuracy, p.book_metric)
+    assert got == BOOK_SETTINGS[name]
+    assert p.activation == "sigmoid"
+
+
+def test_the_two_chapter_1_learning_rate_runs_use_the_books_networks():
+    # η = 100 was the 30-hidden network (982 / 10000); η = 0.001 the 100-hidden one (2142 / 10000)
+    assert get_preset("ch1-eta-100").sizes == (784, 30, 10)
+    assert get_preset("ch1-eta-0.001").sizes == (784, 100, 10)
+
+
+def test_no_chapter_1_to_5_preset_escapes_the_pin():
+    # the early-stopping and schedule rows show a rule, not a book figure
+    unpinned = {n for n, p in PRESETS.items() if p.chapter <= 5} - set(BOOK_SETTINGS)
+    assert unpinned <= {"ch3-early-stopping", "ch3-schedule"}

@@ -339,3 +339,21 @@ def test_bench_engine_quick_prints_one_json_object(tmp_path):
     for key in ("seconds_per_epoch", "engine_gflops_6_params", "matmul_gflops_training_shapes",
                 "matmul_gflops_square", "fraction_6_params_vs_training_shapes", "fraction_6_params_vs_square"):
         assert big[key] > 0
+
+
+def test_chapter_3_flags_l1_momentum_dropout_fc_reach_the_engine(capsys, data_dir):
+    s = settings_for("--l1", "0.5", "--momentum", "0.9", "--dropout-fc", "0.5")
+    cfg = s.training_config()
+    assert (cfg.l1, cfg.momentum, cfg.dropout) == (0.5, 0.9, 0.5)
+    assert settings_for().training_config().momentum == 0.0
+    code, out, err = run_main(capsys, "--data", data_dir, *TINY, "--json", "--l1", "0.1", "--momentum", "0.5",
+                              "--dropout-fc", "0.2", "--eta", "0.5")
+    assert code == 0, err
+    rows = json_lines(out)
+    epochs = [r for r in rows if r.get("event") == "epoch"]
+    assert all(r["test_cost"] > 0 for r in epochs)
+    settings = rows[-1]["settings"]
+    assert (settings["l1"], settings["momentum"], settings["dropout"]) == (0.1, 0.5, 0.2)
+    for bad in (["--momentum", "1.5"], ["--dropout-fc", "1"], ["--l1", "-1"]):
+        code, out, err = run_main(capsys, *TINY, *bad)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err

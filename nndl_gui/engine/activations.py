@@ -148,3 +148,12 @@ def get_activation(name: str, *, output: bool = False) -> type[Activation]:
     except KeyError:
         kind = "output" if output else "hidden"
         raise ValueError(f"unknown {kind} activation {name!r}; choose one of {', '.join(table)}") from None
+
+
+def softmax(z) -> np.ndarray:
+    """a_j = e^{z_j} / Σ_k e^{z_k} for a vector (or rows) of weighted inputs z, in float64: chapter 3's
+    softmax, whose activations are positive and sum to 1 (a probability distribution over the outputs)."""
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError("softmax needs at least one weighted input z")
+    return Softmax.fn(z)

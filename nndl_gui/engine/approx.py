@@ -11,8 +11,13 @@ One input x ∈ [0, 1]:
   hidden biases b = −1000·s, output weights (+h_1, −h_1, +h_2, −h_2, …) and output bias 0.
 
 The output neuron is a sigmoid, so the *weighted output* of the hidden layer, z^L = Σ_j w^L_j a^{L−1}_j + b^L,
-must match σ⁻¹∘f for the network's output a^L = σ(z^L) to match f.  The book scores a design by the average
-deviation  mean_x |σ⁻¹(f(x)) − z^L(x)|  over x = 0, 0.01, …, 0.99 and counts ≤ 0.40 (with 5 bumps) as success.
+must match σ⁻¹∘f for the network's output a^L = σ(z^L) to match f.
+
+Two scores.  The book's widget scores the *ideal* steps, not the sigmoid network (``book_score``):
+score = Σ_j |σ⁻¹(f(x_j)) − h[⌊j·N/100⌋]| / 100 over x_j = j/100, j = 0..99, printed with two decimals, with
+"Success!" when score < 0.405 (anything shown as 0.40; ``book_verdict``).  The real w = 1000 network's own
+average deviation mean_j |σ⁻¹(f(x_j)) − z^L(x_j)| (``network_score``) differs near each step, where a
+sigmoid is at half height: that difference is the windows-of-failure lesson.
 
 Two inputs (x, y): a neuron with weights (w, 0) is a step in x, (0, w) a step in y.  An x-bump plus a
 y-bump of the same height h gives a weighted output of 2h on their crossing and h on the rest of the two
@@ -33,7 +38,8 @@ from .costs import get_cost
 from .network import Network
 
 W_STEP = 1000.0  # the book's "large" weight that turns σ(wx + b) into a step
-SUCCESS_SCORE = 0.40  # the book's threshold for the challenge (5 bumps)
+SUCCESS_SCORE = 0.40  # the book's threshold for the challenge (5 bumps), as it is shown (two decimals)
+BOOK_SUCCESS_BELOW = 0.405  # the book's widget says "Success!" for a score below this (shown as ≤ 0.40)
 SCORE_X = np.arange(100) / 100.0  # x = 0, 0.01, ..., 0.99: where the book measures the deviation
 PLOT_X = np.linspace(0.0, 1.0, 801)  # where curves are drawn
 MAX_BUMPS = 50
@@ -227,8 +233,29 @@ def score(weighted_at_score_x, target: Target | None = None) -> float:
 
 
 def network_score(net: Network, target: Target | None = None) -> float:
-    """score() of a network's weighted output."""
+    """The real network's deviation: score() of its weighted output (second figure, not the book's score)."""
     return score(weighted_output(net, SCORE_X), target)
+
+
+def book_score(heights, target: Target | None = None) -> float:
+    """The book's score of a design with N = len(heights) bumps of ideal steps, for any N ≥ 1:
+
+    Σ_j |σ⁻¹(f(x_j)) − h[⌊j·N/100⌋]| / 100 over x_j = j/100, j = 0..99.
+    """
+    h = np.asarray(heights, dtype=np.float64).reshape(-1)
+    if h.size < 1:
+        raise ValueError("the score needs at least one bump height")
+    if not np.all(np.isfinite(h)):
+        raise ValueError("every bump height h must be a finite number")
+    target = target or Target()
+    j = np.arange(SCORE_X.size)
+    return float(np.sum(np.abs(target.g(SCORE_X) - h[(j * h.size) // SCORE_X.size])) / SCORE_X.size)
+
+
+def book_verdict(book_score_value: float) -> tuple[str, bool]:
+    """(the score as the book prints it, two decimals; True when the book says "Success!": score < 0.405)."""
+    value = float(book_score_value)
+    return f"{value:.2f}", bool(value < BOOK_SUCCESS_BELOW)
 
 
 def bump_design_matrix(x, n: int, w: float = W_STEP) -> np.ndarray:
@@ -253,8 +280,13 @@ def fit_heights(n: int, target: Target | None = None, w: float = W_STEP, ridge: 
 
 
 def score_table(ns=range(1, MAX_BUMPS + 1), target: Target | None = None) -> dict[int, float]:
-    """{N: book score of the least-squares design with N bumps}."""
+    """{N: the real network's deviation (network_score) of the least-squares design with N bumps}."""
     return {int(n): network_score(bump_network(fit_heights(n, target)), target) for n in ns}
+
+
+def book_score_table(ns=range(1, MAX_BUMPS + 1), target: Target | None = None) -> dict[int, float]:
+    """{N: book_score of the least-squares design with N bumps}."""
+    return {int(n): book_score(fit_heights(n, target), target) for n in ns}
 
 
 # ---------------------------------------------------------------------------------------------- training

@@ -8,6 +8,17 @@ same run, record for record.
 
 The update is the book's, with L2 regularization (chapter 3):
     w → (1 − ηλ/n) w − (η/m) Σ_x ∂C_x/∂w,     b → b − (η/m) Σ_x ∂C_x/∂b.
+Chapter 3's other techniques are options of ``TrainingConfig``, all off by default:
+* L1 regularization (``l1`` = λ₁): w → w − (ηλ₁/n) sgn(w) − (η/m) Σ_x ∂C_x/∂w (sgn 0 = 0), with L2 if both;
+* momentum-based gradient descent (``momentum`` = μ): v → μv − η∇C, w → w + v (∇C with its L2 / L1 terms;
+  the biases have velocities too, unregularized);
+* dropout in fully connected networks (``dropout`` = p): each hidden unit is dropped with probability p,
+  afresh for each example of each mini-batch, while training; at test time the weights out of hidden units
+  are scaled by 1 − p (the book halves them for p = ½).  The network always holds those test-time weights
+  T = (1 − p)·W, so it can be evaluated, saved and drawn as it is, and each step does the book's arithmetic
+  on W = T/(1 − p) exactly.  A new network meant to start from the book's initial W is scaled first with
+  ``dropout_test_weights``.
+The cost on the test data is recorded each epoch (``EpochRecord.test_cost``) when test data is given.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ import numpy as np
 
 from .blas import BlasThreads, blas_threads_for
 from .network import Network, evaluate
+from .unstable import BOOK_SPEED_IMAGES, learning_speed  # noqa: F401  (learning_speed: re-exported)
 
 
 # ---------------------------------------------------------------------------------------------- config
@@ -34,7 +46,11 @@ class TrainingConfig:
     lmbda: float = 0.0
     early_stopping_n: int | None = None  # stop after this many epochs without a better validation accuracy
     schedule: bool = False  # halve η after each early_stopping_n epochs without improvement; stop at η₀/128
-    learning_speed: bool = False  # ‖∂C/∂b^l‖ of each hidden layer on monitoring steps (chapter 5)
+    learning_speed: bool = False  # ‖∂C/∂b^l‖ of each hidden layer on monitoring steps (chapter 5), over the
+    # first 1,000 training images as the book
+    l1: float = 0.0  # λ₁ of L1 regularization: w → w − (ηλ₁/n) sgn(w) − ...
+    momentum: float = 0.0  # μ of momentum-based gradient descent (0: plain SGD)
+    dropout: float = 0.0  # p, the chance of dropping each hidden unit while training (0: no dropout)
 
     def validate(self, n_train: int | None = None) -> "TrainingConfig":
         """Raise ValueError with a plain explanation of the first bad value."""
@@ -51,6 +67,12 @@ class TrainingConfig:
             problems.append(f"learning rate η={self.eta:g} is absurdly large (the book uses 0.001 to 100)")
         if not (isinstance(self.lmbda, (int, float)) and math.isfinite(self.lmbda) and self.lmbda >= 0):
             problems.append(f"regularization λ must be zero or positive, got {self.lmbda!r}")
+        if not (isinstance(self.l1, (int, float)) and math.isfinite(self.l1) and self.l1 >= 0):
+            problems.append(f"L1 regularization λ₁ must be zero or positive, got {self.l1!r}")
+        if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
+            problems.append(f"momentum μ must be at least 0 and below 1, got {self.momentum!r}")
+        if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
+            problems.append(f"dropout p must be at least 0 and below 1, got {self.dropout!r}")
         if self.early_stopping_n is not None and not (
             isinstance(self.early_stopping_n, int) and self.early_stopping_n >= 1
         ):
@@ -98,6 +120,7 @@ class EpochRecord:
     test_correct: int | None
     test_total: int | None
     learning_speed: tuple[float, ...] | None = None
+    test_cost: float | None = None  # on the test data (chapter 3's overfitting figure), with the L2 term
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +159,24 @@ class SGDStepper:
     activation, is inlined (the same four operations as ``Sigmoid.fn``).
     """
 
-    def __init__(self, net: Network, m: int):
+    def __init__(self, net: Network, m: int, *, momentum: float = 0.0, velocity: list | None = None,
+                 dropout: float = 0.0, rng: np.random.Generator | None = None):
+        """momentum μ > 0 needs ``velocity``, one zero-filled array shaped like each ``net.params[i]`` (shared by
+        the steppers of one run); dropout p > 0 needs ``rng`` for the masks.  With neither, and no L1, every
+        step takes the fast path below; otherwise ``_step_extras``."""
         self.net = net
         self.m = m
         dt = net.dtype
+        self.momentum = float(momentum)
+        self.velocity = velocity
+        self.dropout = float(dropout)
+        self.rng = rng
+        if self.momentum and velocity is None:
+            raise ValueError("momentum needs a velocity array per layer")
+        if self.dropout and rng is None:
+            raise ValueError("dropout needs a random generator for its masks")
+        self._extras = bool(self.momentum or self.dropout)
+        self._scratch = [np.empty((p.shape[0], p.shape[1] - 1), dt) for p in net.params]  # L1 / L2 terms
         sizes = net.sizes
         self.params = net.params
         self.w_only = [p[:, :-1] for p in net.params]  # w^l alone, for BP2
@@ -159,6 +196,10 @@ class SGDStepper:
         self._quadratic_sigmoid = pair == ("quadratic", "sigmoid")
         self._sigmoid_hidden = net.activation.name == "sigmoid"
         self._sigmoid_output = net.output.name == "sigmoid"
+        if self.dropout:
+            # Hidden activations after dropout, [ã^l; 1], with ã = a ⊙ keep / (1 − p): what the next layer sees.
+            self.dropped_aug = [np.ones((n + 1, m), dt) for n in sizes[1:-1]]
+            self.keep = [np.empty((n, m), dt) for n in sizes[1:-1]]
         self._plan()
 
     def _plan(self):
@@ -185,8 +226,14 @@ class SGDStepper:
                 self.bias_save[i],
             ))
 
-    def step(self, x_aug: np.ndarray, y: np.ndarray, eta_over_m: float, decay: float = 1.0) -> None:
-        """Update the network from one mini-batch: x_aug (m, n_1+1) with a ones column, y (m, n_L)."""
+    def step(self, x_aug: np.ndarray, y: np.ndarray, eta_over_m: float, decay: float = 1.0,
+             l1_step: float = 0.0) -> None:
+        """Update the network from one mini-batch: x_aug (m, n_1+1) with a ones column, y (m, n_L).
+
+        decay = 1 − ηλ/n (L2); l1_step = ηλ₁/n (L1)."""
+        if self._extras or l1_step:
+            self._step_extras(x_aug, y, eta_over_m, decay, l1_step)
+            return
         net = self.net
         matmul, multiply, subtract, tanh, add, copyto = np.matmul, np.multiply, np.subtract, np.tanh, np.add, np.copyto
         half, one = self.half, self.one
@@ -249,6 +296,66 @@ class SGDStepper:
                 copyto(b, b_save)
             subtract(p, grad, p)
 
+    def _step_extras(self, x_aug, y, eta_over_m, decay, l1_step) -> None:
+        """One step with L1, momentum and / or dropout: the same equations in plain form (see the module
+        docstring for the update rules and for why the network holds T = (1 − p)·W under dropout)."""
+        net = self.net
+        p = self.dropout
+        q = 1.0 - p
+        a_in = x_aug.T
+        for i, (params, z, a, a_aug) in enumerate(self._hidden):
+            np.matmul(params, a_in, z)  # z^l = T^l ã^{l-1} + b^l (= W^l (keep ⊙ a^{l-1}) + b^l)
+            net.activation.fn(z, out=a)
+            if p:
+                keep = self.keep[i]
+                np.greater_equal(self.rng.random(keep.shape, dtype=keep.dtype), p, out=keep, casting="unsafe")
+                keep *= 1.0 / q
+                np.multiply(a, keep, out=self.dropped_aug[i][:-1])  # ã^l = a^l ⊙ keep / (1 − p)
+                a_in = self.dropped_aug[i]
+            else:
+                a_in = a_aug
+        z_L, a_L = self.zs[-1], self.acts[-1]
+        np.matmul(self.params[-1], a_in, z_L)
+        net.output.fn(z_L.T, out=a_L.T)
+        delta = self.deltas[-1]
+        delta.T[...] = net.cost.delta(z_L.T, a_L.T, y, net.output)  # BP1
+        delta *= eta_over_m
+        n_w = len(self.params)
+        for i in range(n_w - 1, -1, -1):
+            params, grad, delta = self.params[i], self.grads[i], self.deltas[i]
+            if i:
+                a_prev_aug = (self.dropped_aug[i - 1] if p else self.acts_aug[i - 1]).T
+                delta_prev = self.deltas[i - 1]
+                # BP2 with T^l before its update: δ^{l-1} = ((T^l)ᵀ δ^l) ⊙ keep/(1 − p) ⊙ σ'(z^{l-1})
+                np.matmul(self.w_only[i].T, delta, delta_prev)
+                if p:
+                    delta_prev *= self.keep[i - 1]
+                net.activation.prime_inplace(self.zs[i - 1], self.acts[i - 1], delta_prev, self.tmps[i - 1])
+            else:
+                a_prev_aug = x_aug
+            np.matmul(delta, a_prev_aug, grad)  # BP3, BP4: [∂C/∂w, ∂C/∂b] · η/m
+            w, g_w = params[:, :-1], grad[:, :-1]
+            # T = (1 − p) W for weights fed by hidden units: their step in T is (1 − p)² times the gradient
+            # in the ã form, and their L1 step (1 − p) times ηλ₁/n.
+            dropped_in = bool(p and i)
+            if dropped_in:
+                g_w *= q * q
+            scratch = self._scratch[i]
+            if decay != 1.0:
+                np.multiply(w, 1.0 - decay, out=scratch)  # ηλ/n w
+                g_w += scratch
+            if l1_step:
+                np.sign(w, out=scratch)
+                scratch *= l1_step * (q if dropped_in else 1.0)
+                g_w += scratch
+            if self.momentum:
+                v = self.velocity[i]
+                v *= self.momentum
+                v -= grad
+                params += v
+            else:
+                params -= grad
+
 
 def _unpack(data):
     if data is None:
@@ -264,11 +371,12 @@ def _unpack(data):
     return images, labels
 
 
-def learning_speed(net: Network, images, labels) -> tuple[float, ...]:
-    """Chapter 5's learning speed: ‖∂C/∂b^l‖ for each hidden layer l, averaged over the given examples."""
-    x = images * np.asarray(1 / 255, net.dtype) if images.dtype == np.uint8 else images
-    nabla_b, _ = net.backprop(x, np.eye(net.sizes[-1], dtype=net.dtype)[labels])
-    return tuple(float(np.linalg.norm(nb)) for nb in nabla_b[:-1])
+def dropout_test_weights(net: Network, p: float) -> Network:
+    """Scale the weights out of hidden units (w^3 ... w^L) by 1 − p in place, turning the book's training
+    weights W into the test-time weights T that ``sgd`` with dropout p works on; returns ``net``."""
+    for w in net.weights[1:]:
+        w *= 1.0 - float(p)
+    return net
 
 
 def _finite(net: Network) -> bool:
@@ -310,8 +418,15 @@ def sgd(
     test = _unpack(test_data)
     if images.shape[1] != net.sizes[0]:
         raise ValueError(f"the network has {net.sizes[0]} inputs but the images have {images.shape[1]} values")
+    if config.dropout and len(net.sizes) < 3:
+        raise ValueError("dropout drops hidden units: the network needs at least one hidden layer")
     m = config.mini_batch_size
     dt = net.dtype
+    extras = {}
+    if config.momentum:
+        extras.update(momentum=config.momentum, velocity=[np.zeros_like(p) for p in net.params])
+    if config.dropout:
+        extras.update(dropout=config.dropout, rng=rng)
     scale = np.asarray(1 / 255 if images.dtype == np.uint8 else 1.0, dt)
     eye = np.eye(net.sizes[-1], dtype=dt)
     chunk_size = max(m, (chunk_size // m) * m)
@@ -319,6 +434,7 @@ def sgd(
     steppers: dict[int, SGDStepper] = {}
     monitor_x = images[:monitor_size]
     monitor_y = labels[:monitor_size]
+    speed_x, speed_y = images[:BOOK_SPEED_IMAGES], labels[:BOOK_SPEED_IMAGES]  # the book's first 1,000
     batches_per_epoch = -(-n // m)
     eta = float(config.eta)
     eta0 = eta
@@ -343,6 +459,7 @@ def sgd(
     try:
         for epoch in range(config.epochs):
             decay = 1.0 - eta * config.lmbda / n
+            l1_step = eta * config.l1 / n
             eta_over_m = eta / m
             perm = rng.permutation(n)
             epoch_seconds = 0.0
@@ -360,16 +477,16 @@ def sgd(
                         mb = m
                         stepper = steppers.get(m)
                         if stepper is None:
-                            stepper = steppers[m] = SGDStepper(net, m)
-                        stepper.step(x_chunk[b0:b1], y_chunk[b0:b1], eta_over_m, decay)
+                            stepper = steppers[m] = SGDStepper(net, m, **extras)
+                        stepper.step(x_chunk[b0:b1], y_chunk[b0:b1], eta_over_m, decay, l1_step)
                     else:
                         mb = k - b0
                         stepper = steppers.get(mb)
                         if stepper is None:
-                            stepper = steppers[mb] = SGDStepper(net, mb)
+                            stepper = steppers[mb] = SGDStepper(net, mb, **extras)
                         # η/m and the decay use the mini-batch's own size, so a short last batch is not
                         # overweighted.
-                        stepper.step(x_chunk[b0:k], y_chunk[b0:k], eta / mb, decay)
+                        stepper.step(x_chunk[b0:k], y_chunk[b0:k], eta / mb, decay, l1_step)
                     if not watching:
                         continue
                     batch += 1
@@ -391,7 +508,7 @@ def sgd(
                             monitored = evaluate(net, monitor_x, monitor_y, with_cost=True)
                             cost, accuracy = monitored.cost, monitored.accuracy
                             if config.learning_speed and len(net.sizes) > 2:
-                                speed = learning_speed(net, monitor_x, monitor_y)
+                                speed = learning_speed(net, speed_x, speed_y)
                         yield BatchRecord(epoch, batch, batches_per_epoch, examples_seen, eta,
                                           total_seconds + epoch_seconds, cost, speed, accuracy)
                         if cost is not None and not math.isfinite(cost):
@@ -420,8 +537,8 @@ def sgd(
             # ---- evaluation (not counted in train_seconds)
             train_eval = evaluate(net, images, labels, lmbda=config.lmbda, n_train=n)
             val_eval = evaluate(net, *validation, lmbda=config.lmbda, n_train=n) if validation else None
-            test_eval = evaluate(net, *test, with_cost=False) if test else None
-            speed = (learning_speed(net, monitor_x, monitor_y)
+            test_eval = evaluate(net, *test, lmbda=config.lmbda, n_train=n) if test else None
+            speed = (learning_speed(net, speed_x, speed_y)
                      if config.learning_speed and len(net.sizes) > 2 else None)
             yield EpochRecord(
                 epoch=epoch,
@@ -437,6 +554,7 @@ def sgd(
                 test_correct=test_eval.correct if test_eval else None,
                 test_total=test_eval.total if test_eval else None,
                 learning_speed=speed,
+                test_cost=test_eval.cost if test_eval else None,
             )
             if not math.isfinite(train_eval.cost):
                 yield end("diverged", _diverged_message(eta), epoch + 1)
