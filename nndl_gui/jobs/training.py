@@ -274,7 +274,7 @@ def training_job(ctx, req: TrainingRequest, mnist):
     if mon_val:
         builder.add("val", 0.0, evaluate(net, *mon_val, with_cost=False).accuracy)
     if n_hidden:
-        builder.add_speed(0.0, learning_speed(net, *mon_train))
+        builder.add_speed(0.0, learning_speed(net, train.images, train.labels))
     builder.freeze()
     start_msg = ("Continuing to train the current network." if continued
                  else f"New network {list(sizes)} ({req.init} init, seed {req.seed}).")
