@@ -102,10 +102,18 @@ def test_the_plots_show_the_last_runs_and_export_keeps_them_all(qtbot, tmp_path)
     assert not p.runs and not p.retired
 
 
-def shown(plot):
-    p = plot.getPlotItem()
-    p.getViewBox().updateMatrix()
-    return p
+def on_screen(qtbot, widget, width: int, height: int):
+    """``widget`` shown (offscreen) at a size like the Training tab gives it."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
+def shown_plots(qtbot):
+    return on_screen(qtbot, CurvePlots(), 900, 320)
 
 
 def test_the_accuracy_axis_fits_the_data_not_0_to_100(qtbot):
@@ -152,12 +160,8 @@ def wheel(qtbot, plot, steps: int):
         QApplication.sendEvent(plot.viewport(), event)
 
 
-def test_the_wheel_zooms_the_accuracy_axis_only_and_keeps_following_the_epochs(qtbot):
-    p = CurvePlots()
-    qtbot.addWidget(p)
-    p.resize(900, 320)
-    p.show()
-    qtbot.waitExposed(p)
+def test_the_wheel_zooms_the_accuracy_axis_only_and_keeps_following_the_epochs(qtbot, shown_plots):
+    p = shown_plots
     p.add_run(1, "run 1", epochs=30)
     p.update_run(1, curves(50, 5.0, acc0=0.95, gain=0.03, first=0.1))
     (x0, x1), (y0, y1) = view(p.acc)
@@ -197,12 +201,8 @@ def test_runs_with_different_cost_functions_get_relative_costs(qtbot, tmp_path):
 
 
 @pytest.mark.parametrize("book, low", [(98.04, (0.95, 0.03)), (9.82, (0.09, 0.02))])
-def test_the_books_figure_is_named_beside_the_plot_not_on_the_curves(qtbot, book, low):
-    p = CurvePlots()
-    qtbot.addWidget(p)
-    p.resize(900, 320)
-    p.show()
-    qtbot.waitExposed(p)
+def test_the_books_figure_is_named_beside_the_plot_not_on_the_curves(shown_plots, book, low):
+    p = shown_plots
     p.set_reference(book, f"book: {book:.2f}% validation")
     p.add_run(1, "run 1", epochs=10)
     p.update_run(1, curves(60, 6.0, acc0=low[0], gain=low[1], first=0.1))
@@ -232,11 +232,7 @@ def test_log_axis_labels_are_decades():
 def test_the_learning_speed_axis_shows_readable_labels(qtbot):
     from nndl_gui.training_job import Curves
 
-    plot = SpeedPlot()
-    qtbot.addWidget(plot)
-    plot.resize(700, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = on_screen(qtbot, SpeedPlot(), 700, 300)
     x = np.linspace(0, 3, 40)
     y = np.stack([0.7 * np.exp(-1.2 * x), 0.004 + 0.1 * np.exp(-x)], axis=1)
     empty = np.zeros(0)
@@ -252,14 +248,10 @@ def test_the_learning_speed_axis_shows_readable_labels(qtbot):
     assert len(labels) == len(set(labels))
 
 
-def test_any_plot_exports_as_png_and_svg(qtbot, tmp_path):
+def test_any_plot_exports_as_png_and_svg(qtbot, shown_plots, tmp_path):
     import xml.etree.ElementTree as ET
 
-    p = CurvePlots()
-    qtbot.addWidget(p)
-    p.resize(900, 320)
-    p.show()
-    qtbot.waitExposed(p)
+    p = shown_plots
     p.add_run(1, "run 1", epochs=5)
     p.update_run(1, curves(40, 4.0))
     written = p.export_images(tmp_path / "curves")
