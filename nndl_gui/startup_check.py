@@ -4,7 +4,8 @@ When one is missing, Qt aborts the whole process with a message that often names
 (``libxcb-cursor0`` while ``libxcb-icccm4`` is what is missing).  ``missing_libraries`` asks ``ldd`` which
 libraries PySide6's ``libqxcb.so`` cannot resolve (where ``ldd`` cannot run, it tries to load each library
 the plugin is known to need with ``ctypes``), and ``advice`` turns them into the Debian / Ubuntu packages to
-install.  This module imports no Qt, so it can run before Qt loads anything.
+install.  With the libraries there but no X display set, it says that instead.  This module imports no
+Qt, so it can run before Qt loads anything.
 """
 
 from __future__ import annotations
@@ -125,12 +126,21 @@ def wants_xcb(environ=os.environ, platform: str = sys.platform) -> bool:
     return not environ.get("WAYLAND_DISPLAY")
 
 
-def check(stream=None, **kwargs) -> bool:
-    """True when Qt can be started; otherwise write ``advice`` to ``stream`` (stderr) and return False."""
-    if not wants_xcb():
+NO_DISPLAY = ("nndl-gui cannot open a window: no X display is set (DISPLAY is empty).  Start it from a desktop "
+              "session, or over SSH with `ssh -X`; QT_QPA_PLATFORM=offscreen runs it without a screen.")
+
+
+def check(stream=None, environ=os.environ, **kwargs) -> bool:
+    """True when Qt can be started; otherwise say why on ``stream`` (stderr) and return False.
+
+    Qt itself would abort the process with "Reinstalling the application may fix this problem"."""
+    if not wants_xcb(environ):
         return True
     missing = missing_libraries(**kwargs)
-    if not missing:
-        return True
-    print(advice(missing), file=stream or sys.stderr)
-    return False
+    if missing:
+        print(advice(missing), file=stream or sys.stderr)
+        return False
+    if not environ.get("DISPLAY"):
+        print(NO_DISPLAY, file=stream or sys.stderr)
+        return False
+    return True

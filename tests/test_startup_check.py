@@ -85,3 +85,15 @@ def test_the_app_says_which_packages_to_install_instead_of_aborting(tmp_path):
     assert out.returncode == 1, out.stderr
     assert "sudo apt-get install libxcb-icccm4 libxcb-keysyms1" in out.stderr
     assert "could not load the Qt platform plugin" not in out.stderr.lower()  # Qt never got to abort
+
+
+def test_without_a_display_the_app_says_so_instead_of_aborting(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "NNDL_SKIP_STARTUP_CHECK")}
+    env.update(QT_QPA_PLATFORM="xcb", PATH=str(fake_ldd(tmp_path, "\tlibc.so.6 => /lib/libc.so.6 (0x1)\n"))
+               + os.pathsep + os.environ["PATH"])
+    out = subprocess.run([sys.executable, "-m", "nndl_gui"], env=env, capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert out.returncode == 1 and "no X display is set" in out.stderr, out.stderr
+    assert "reinstalling" not in out.stderr.lower()
+    # With a display and nothing missing, the check lets Qt start.
+    assert sc.check(environ={"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, ldd=lambda plugin: [])
