@@ -74,14 +74,27 @@ class YZoomViewBox(pg.ViewBox):
         super().wheelEvent(ev, axis=1 if axis is None else axis)
 
 
-def export_image(plot: pg.PlotWidget, path, scale: float = 2.0) -> str:
+def export_image(plot: pg.PlotWidget, path, scale: float = 2.0, legend=(), corner=(-10, 10)) -> str:
     """Write one plot as PNG (``scale`` × its screen pixels: sharp on a slide) or SVG (vector curves and text),
-    chosen by the suffix.  Qt renders the plot's scene straight into the file."""
+    chosen by the suffix.  Qt renders the plot's scene straight into the file.  ``legend``: (item, text)
+    pairs drawn as a legend in the file only (on screen the key sits under the plots), at ``corner``."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
         raise ValueError(f"Plots export as .png or .svg, not “{path.suffix or path.name}”.")
     item = plot.getPlotItem()
+    key = None
+    if legend:
+        key = pg.LegendItem(labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 220))
+        key.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, False)  # scale with the PNG
+        key.setParentItem(item.getViewBox())
+        for sample, text in legend:
+            key.addItem(sample, text)
+        key.layout.activate()
+        key.updateSize()
+        area, size = item.getViewBox().boundingRect(), key.boundingRect()
+        key.setPos(area.width() - size.width() + corner[0] if corner[0] < 0 else corner[0],
+                   area.height() - size.height() + corner[1] if corner[1] < 0 else corner[1])
     source = item.sceneBoundingRect()
     w, h = max(1, int(source.width())), max(1, int(source.height()))
     axes = [item.getAxis(name) for name in ("left", "bottom", "right", "top")]
@@ -106,6 +119,8 @@ def export_image(plot: pg.PlotWidget, path, scale: float = 2.0) -> str:
     finally:
         for axis, mode in zip(axes, modes):
             axis.setCacheMode(mode)
+        if key is not None:
+            key.scene().removeItem(key)
     if suffix == ".png" and not target.save(str(path)):
         raise OSError(f"Could not write {path}.")
     if not path.exists():
@@ -113,22 +128,24 @@ def export_image(plot: pg.PlotWidget, path, scale: float = 2.0) -> str:
     return str(path)
 
 
-def add_export_menu(plot: pg.PlotWidget, name: str) -> None:
-    """Right-click on the plot: "Save this plot as PNG / SVG…" (teachers put them on slides)."""
+def add_export_menu(plot: pg.PlotWidget, name: str, export=None) -> None:
+    """Right-click on the plot: "Save this plot as PNG / SVG…" (teachers put them on slides).
+    ``export(path)`` writes the file (default: ``export_image(plot, path)``)."""
     menu = plot.getPlotItem().getViewBox().menu
     if menu is None:
         return
     menu.addSeparator()
     for kind in ("PNG", "SVG"):
         action = menu.addAction(f"Save this plot as {kind}…")
-        action.triggered.connect(lambda checked=False, kind=kind: _save_dialog(plot, name, kind))
+        action.triggered.connect(lambda checked=False, kind=kind: _save_dialog(plot, name, kind, export))
 
 
-def _save_dialog(plot: pg.PlotWidget, name: str, kind: str) -> None:
+def _save_dialog(plot: pg.PlotWidget, name: str, kind: str, export=None) -> None:
     path, _ = QFileDialog.getSaveFileName(plot, f"Save the plot as {kind}", f"{name}.{kind.lower()}",
                                           f"{kind} (*.{kind.lower()})")
     if path:
-        export_image(plot, path if path.lower().endswith(f".{kind.lower()}") else f"{path}.{kind.lower()}")
+        path = path if path.lower().endswith(f".{kind.lower()}") else f"{path}.{kind.lower()}"
+        (export or (lambda p: export_image(plot, p)))(path)
 
 
 def _plot(title: str, left: str, bottom: str = "epoch") -> pg.PlotWidget:
@@ -226,8 +243,8 @@ class CurvePlots(QWidget):
             vb = plot.getPlotItem().getViewBox()
             vb.disableAutoRange()
             vb.sigRangeChangedManually.connect(lambda mask, w=which: self._user_moved(w, mask))
-        add_export_menu(self.cost, "training-cost")
-        add_export_menu(self.acc, "training-accuracy")
+        add_export_menu(self.cost, "training-cost", lambda path: self.export_plot("cost", path))
+        add_export_menu(self.acc, "training-accuracy", lambda path: self.export_plot("accuracy", path))
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.cost)
@@ -464,8 +481,20 @@ class CurvePlots(QWidget):
     def export_images(self, stem, kinds=("png", "svg")) -> list[str]:
         """Both plots as ``STEM-cost.KIND`` and ``STEM-accuracy.KIND`` for each kind; the paths written."""
         stem = Path(stem)
-        return [export_image(plot, stem.with_name(f"{stem.name}-{name}.{kind}"))
-                for name, plot in (("cost", self.cost), ("accuracy", self.acc)) for kind in kinds]
+        return [self.export_plot(name, stem.with_name(f"{stem.name}-{name}.{kind}"))
+                for name in ("cost", "accuracy") for kind in kinds]
+
+    def export_plot(self, which: str, path) -> str:
+        """The cost or accuracy plot as PNG or SVG, with a legend (runs; line styles and the book's figure)."""
+        runs = list(self.runs.values())
+        if which == "cost":
+            return export_image(self.cost, path, legend=[(run.items["cost"], run.label) for run in runs])
+        samples = [(pg.PlotDataItem(pen=pg.mkPen("#666666", width=width, style=style)), label)
+                   for name, (plot, label, style, width) in SERIES.items() if plot == "acc" and self.visible[name]]
+        if self.reference_text:
+            samples.append((pg.PlotDataItem(pen=REFERENCE_PEN), self.reference_text))
+        return export_image(self.acc, path, legend=[(run.items["test"], run.label) for run in runs] + samples,
+                            corner=(-10, -10))
 
 
 def _first_cost(curves) -> float:

@@ -254,7 +254,10 @@ def test_any_plot_exports_as_png_and_svg(qtbot, shown_plots, tmp_path):
     p = shown_plots
     p.add_run(1, "run 1", epochs=5)
     p.update_run(1, curves(40, 4.0))
+    p.set_reference(98.04, "book: 98.04% validation")
+    children = len(p.acc.getPlotItem().getViewBox().childItems())
     written = p.export_images(tmp_path / "curves")
+    assert len(p.acc.getPlotItem().getViewBox().childItems()) == children  # the file's legend left the screen
     assert sorted(os.path.basename(f) for f in written) == [
         "curves-accuracy.png", "curves-accuracy.svg", "curves-cost.png", "curves-cost.svg"]
     for path in written:
@@ -267,6 +270,10 @@ def test_any_plot_exports_as_png_and_svg(qtbot, shown_plots, tmp_path):
             root = ET.fromstring(data)
             assert root.tag.endswith("svg")
             assert any(el.tag.endswith(("path", "polyline")) for el in root.iter())  # the curves are vectors
+            text = " ".join("".join(el.itertext()) for el in root.iter() if el.tag.endswith("text"))
+            assert "run 1" in text  # a legend for the slide
+            if "accuracy" in path:
+                assert "validation" in text and "book: 98.04% validation" in text
     speed = SpeedPlot()
     qtbot.addWidget(speed)
     assert export_image(speed, tmp_path / "speed.svg").endswith("speed.svg")
