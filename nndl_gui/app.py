@@ -231,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="folder with the four MNIST IDX files (default: see README)")
     parser.add_argument("--network", help="open this network (.npz or network2.py JSON) at start")
     args, qt_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    from .startup_check import check  # before Qt loads its platform plugin: name missing system packages
+    if QApplication.instance() is None and not check():
+        return 1
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("nndl-gui")
     app.setOrganizationName("nndl-gui")

@@ -315,6 +315,8 @@ class DrawTab(Tab):
         brushes = [pg.mkBrush(40, 110, 200) if d == j else pg.mkBrush(150, 170, 200) for d in range(10)]
         self.bars.setOpts(height=out.bars, brushes=brushes)
         self.digit_label.setText(str(j))
+        from nndl_gui.report import report  # test hook (NNDL_REPORT_FILE); absolute: survives moving this file
+        report("prediction", digit=j, outputs=out.activations.tolist())
         left = "probability" if out.softmax else "a<sup>L</sup><sub>j</sub> / Σ<sub>k</sub> a<sup>L</sup><sub>k</sub>"
         if left != self._bars_left_label:  # a new label re-lays out and repaints the whole plot: only on change
             self._bars_left_label = left

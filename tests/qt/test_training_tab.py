@@ -116,9 +116,9 @@ def test_a_full_run_shows_results_publishes_and_exports(qtbot, tab, tmp_path):
     # a second run is overlaid, then runs are cleared
     tab.start()
     qtbot.waitUntil(lambda: not tab.running, timeout=20_000)
-    assert len(tab.plots.runs) == 2 and len(tab.plots.acc_legend.items) == 2
+    assert len(tab.plots.runs) == 2 and all(run.label in tab.plots.key.text() for run in tab.plots.runs.values())
     tab.clear_runs()
-    assert not tab.plots.runs and not tab.plots.acc_legend.items
+    assert not tab.plots.runs and "run 1:" not in tab.plots.key.text()
 
 
 def test_divergence_stops_with_a_plain_message_and_the_tab_stays_usable(qtbot, tab):

@@ -244,7 +244,7 @@ class TrainingTab(Tab):
         # Snapshots arrive through the event loop, so the run's curves exist before the first one is drawn.
         self.job_id = job
         self.run_count += 1
-        dropped = self.plots.add_run(self.run_count, req.label, req.config.epochs)
+        dropped = self.plots.add_run(self.run_count, req.label, req.config.epochs, (req.cost, req.config.lmbda))
         self._current_run = self.run_count
         self.form.message.setText("")
         self.last_message = ""
