@@ -85,6 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", metavar="PATH", help="save the trained network (.npz, or .json as network2.py)")
     p.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
     p.add_argument("--float64", action="store_true", help="compute in float64 (default float32)")
+    # Chapter 6 (conv_train.py): networks of layers, as network3.py.
+    p.add_argument("--layers", metavar="SPEC", help="a chapter-6 network of layers, e.g. "
+                   "conv20x5-pool2,conv40x5-pool2,fc100,softmax10 (convFxK[-poolP], fcN, softmaxN; suffixes "
+                   "-relu/-tanh/-sigmoid and -dropP per layer; without --preset the rest defaults to ch6-conv's)")
+    p.add_argument("--dropout", type=float, metavar="p", help="chapter 6: dropout probability of the fc and "
+                   "softmax layers' inputs while training (default 0)")
+    p.add_argument("--expanded", action=argparse.BooleanOptionalAction, default=None,
+                   help="chapter 6: train on the 250,000 1-pixel-shift expanded images")
+    p.add_argument("--ensemble", type=int, metavar="N", help="chapter 6: train N networks (seeds seed, seed+1, "
+                   "...) and report their majority vote")
     return p
 
 
@@ -101,7 +111,7 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 def resolve_settings(args: argparse.Namespace) -> Preset:
     """The preset (or the chapter-1 defaults) with every explicitly given flag applied, validated."""
-    base = get_preset(args.preset) if args.preset else DEFAULTS
+    base = get_preset(args.preset) if args.preset else get_preset("ch6-conv") if args.layers else DEFAULTS
     early = args.early_stopping_n
     changes = {
         "sizes": parse_sizes(args.sizes) if args.sizes is not None else None,
@@ -115,8 +125,15 @@ def resolve_settings(args: argparse.Namespace) -> Preset:
         "init": args.init,
         "limit": args.limit,
         "schedule": args.schedule,
+        "layers": args.layers, "dropout": args.dropout, "expanded": args.expanded, "ensemble": args.ensemble,
     }
+    if not (base.layers or args.layers) and any(v is not None for v in (args.dropout, args.expanded, args.ensemble)):
+        raise ValueError("--dropout, --expanded and --ensemble need a chapter-6 network (--layers or a ch6 preset)")
     settings = base.with_overrides(**changes)
+    if settings.layers:  # chapter 6: the layer engine (conv_train.py)
+        from .conv_train import resolve_layers
+
+        settings = resolve_layers(settings, args)
     if early is not None:
         if early < 0:
             raise ValueError(f"--early-stopping must be 0 (off) or a number of epochs, got {early}")
@@ -212,6 +229,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     settings = resolve_settings(args)
     save_path = check_save_path(args.save) if args.save else None
+    if settings.layers:
+        from .conv_train import run_layers
+
+        return run_layers(args, settings, save_path)
 
     from .data.mnist import load_mnist
     from .engine.network import Network

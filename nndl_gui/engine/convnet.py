@@ -433,3 +433,58 @@ def sgd(net: ConvNet, training_data, config: TrainingConfig, *, rng: np.random.G
         yield end("finished", f"Finished {config.epochs} epochs.", config.epochs)
     finally:
         threads.release()
+
+
+# ---------------------------------------------------------------------------------------------- text form
+LAYERS_SYNTAX = """\
+Layers, comma-separated, input first:
+  convFxK[-poolP]   F filters of K×K, then P×P max-pooling (no -pool: none), e.g. conv20x5-pool2
+  fcN               a fully connected layer of N units
+  softmaxN          the output layer (last, once), e.g. softmax10
+Any conv or fc layer takes -sigmoid, -tanh or -relu (else --activation); fc and softmax layers take
+-dropP, e.g. fc1000-drop0.5 (else --dropout)."""
+
+
+def parse_layers(text: str, activation: str = "sigmoid", dropout: float = 0.0) -> list[dict]:
+    """``conv20x5-pool2,conv40x5-pool2,fc100,softmax10`` → a layer spec (not yet checked against an
+    input size: ``validate_spec`` does that).  ValueError with the syntax for anything else."""
+    import re
+
+    spec = []
+    for token in [t.strip() for t in str(text).split(",") if t.strip()]:
+        head, *opts = token.lower().split("-")
+        if mt := re.fullmatch(r"conv(\d+)x(\d+)", head):
+            d = {"type": "conv", "filters": int(mt[1]), "size": int(mt[2]), "pool": 1, "activation": activation}
+        elif mt := re.fullmatch(r"(fc|softmax)(\d+)", head):
+            d = {"type": mt[1], "n_out": int(mt[2])}
+            if mt[1] == "fc":
+                d["activation"] = activation
+            d["dropout"] = dropout
+        else:
+            raise ValueError(f"--layers: cannot read {token!r}.\n{LAYERS_SYNTAX}")
+        for opt in opts:
+            if (mp := re.fullmatch(r"pool(\d+)", opt)) and d["type"] == "conv":
+                d["pool"] = int(mp[1])
+            elif opt in ACTIVATIONS and d["type"] != "softmax":
+                d["activation"] = opt
+            elif (mp := re.fullmatch(r"drop(0?\.\d+|0)", opt)) and d["type"] != "conv":
+                d["dropout"] = float(mp[1])
+            else:
+                raise ValueError(f"--layers: cannot read {opt!r} in {token!r}.\n{LAYERS_SYNTAX}")
+        spec.append(d)
+    if not spec:
+        raise ValueError(f"--layers: no layers given.\n{LAYERS_SYNTAX}")
+    return spec
+
+
+def spec_sizes(spec, input_shape=INPUT_SHAPE) -> list[int]:
+    """Units per layer, input first, without building the network: [784, 2880, 100, 10]."""
+    spec = validate_spec(spec, input_shape)
+    sizes, shape = [int(np.prod(input_shape))], tuple(input_shape)
+    for d in spec:
+        if d["type"] == "conv":
+            shape = ((shape[0] - d["size"] + 1) // d["pool"], (shape[1] - d["size"] + 1) // d["pool"], d["filters"])
+        else:
+            shape = (d["n_out"],)
+        sizes.append(int(np.prod(shape)))
+    return sizes

@@ -209,6 +209,9 @@ def from_npz(file, *, source: str = "network", dtype=None) -> Network:
 def save_network(net: Network, path: str | os.PathLike) -> Path:
     """Save to ``.npz`` or, for a ``.json`` name, network2.py's JSON.  Atomic."""
     path = Path(path)
+    if not isinstance(net, Network):  # a chapter-6 ConvNet (a list of layers) has its own format
+        from .convnet_io import save_convnet
+        return save_convnet(net, path)
     suffix = path.suffix.lower()
     if suffix == ".json":
         data = json.dumps(to_json_dict(net)).encode("utf-8")
@@ -235,6 +238,9 @@ def load_network(path: str | os.PathLike, *, dtype=None) -> Network:
         raise
     except OSError as exc:
         raise NetworkFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    from . import convnet_io  # chapter 6: a ConvNet file (npz with a layer spec, or its JSON)
+    if convnet_io.is_convnet_bytes(raw):
+        return convnet_io.from_bytes(raw, source=str(path), dtype=dtype)
     if raw[:2] == b"PK":
         return from_npz(_io.BytesIO(raw), source=str(path), dtype=dtype)
     try:
