@@ -117,7 +117,13 @@ def from_npz_bytes(raw: bytes, *, source: str = "network", dtype=None) -> ConvNe
             shape = z["input_shape"]
             if shape.ndim != 1 or shape.dtype.kind not in "iu":
                 fail("'input_shape' must be three whole numbers")
-            n = len(spec) if isinstance(spec, list) else 0
+            if shape.shape != (3,):
+                fail("'input_shape' must be three whole numbers")
+            try:
+                spec = validate_spec(spec, tuple(int(v) for v in shape))
+            except ValueError as exc:
+                fail(f"bad layer spec: {exc}")
+            n = len(spec)
             expected = {f"w{i}" for i in range(n)} | {f"b{i}" for i in range(n)}
             if expected - keys:
                 fail(f"missing arrays {', '.join(sorted(expected - keys))}")
