@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .presets import MNIST_INPUTS, MNIST_OUTPUTS, PRESETS, Preset, get_preset
+from .presets import ALL_PRESETS, MNIST_INPUTS, MNIST_OUTPUTS, PRESETS, Preset, get_preset
 
 PROG = "nndl-gui train"
 
@@ -209,7 +209,7 @@ def epoch_json(rec) -> dict:
 
 
 def list_presets(out, as_json: bool) -> None:
-    for p in PRESETS.values():
+    for p in ALL_PRESETS.values():
         if as_json:
             row = {k: getattr(p, k) for k in p.__dataclass_fields__}
             row["sizes"] = list(p.sizes)

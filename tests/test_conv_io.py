@@ -15,7 +15,7 @@ from nndl_gui.engine.convnet import ConvNet, parse_layers
 from nndl_gui.engine.ensemble import majority, vote
 from nndl_gui.engine.io import NetworkFileError, load_network, save_network
 from nndl_gui.engine.network import Network
-from nndl_gui.presets import PRESETS
+from nndl_gui.presets import CH6_PRESETS, PRESETS, get_preset
 
 SPEC = parse_layers("conv3x5-pool2-relu,conv4x5-pool2,fc7-drop0.5-tanh,softmax10-drop0.2")
 
@@ -177,7 +177,7 @@ BOOK_CH6 = {  # BOOK.md's chapter-6 table: layers, activation, η, λ, epochs, e
 @pytest.mark.parametrize("name", sorted(BOOK_CH6))
 def test_chapter6_presets_are_the_books(name):
     layers, act, eta, lmbda, epochs, expanded, dropout, ensemble, acc = BOOK_CH6[name]
-    p = PRESETS[name].validate()
+    p = get_preset(name).validate()
     assert (p.layers, p.activation, p.eta, p.lmbda, p.epochs, p.expanded, p.dropout, p.ensemble, p.book_accuracy) == \
         (layers, act, eta, lmbda, epochs, expanded, dropout, ensemble, acc)
     assert p.mini_batch_size == 10 and p.cost == "log-likelihood" and p.output == "softmax"
@@ -187,6 +187,14 @@ def test_chapter6_presets_are_the_books(name):
     fcs = [d for d in spec if d["type"] != "conv"]
     assert all(d["dropout"] == dropout for d in fcs)  # dropout on every fc and the softmax layer
     assert all(d.get("activation", act) == act for d in spec)
+
+
+def test_every_chapter6_preset_is_checked_and_listed(capsys):
+    assert set(CH6_PRESETS) | {"ch6-fc-100"} == set(BOOK_CH6)
+    assert not set(CH6_PRESETS) & set(PRESETS)  # the GUI's fully connected Training tab lists PRESETS
+    assert trainer.main(["--list-presets"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in BOOK_CH6)
 
 
 def test_layers_syntax_errors_show_the_syntax():
