@@ -160,14 +160,31 @@ def test_one_input_map_fast_path_matches_slow_loops():
     np.testing.assert_allclose(fast[1], slow_conv_pool(x[1], layer.w, layer.b, 2, "sigmoid"), rtol=1e-12)
 
 
-def test_pooling_ties_send_delta_to_one_unit_only():
-    # A blank image: every conv output is 0, all four units of each window tie.  The gradient of the
-    # pooled bias is the same whichever unit wins; the weights of the second layer see one winner.
-    layer = ConvPoolLayer(2, (6, 6, 1), size=3, pool=2, activation="relu", rng=0, dtype=np.float64)
-    layer.forward(np.zeros((1, 6, 6, 1)), train=True)
+@pytest.mark.parametrize("maps", [1, 2])
+def test_pooling_ties_send_delta_to_one_unit_only(maps):
+    # A blank image: every conv output is 0, all four units of each window tie; the first one wins.
+    layer = ConvPoolLayer(2, (6, 6, maps), size=3, pool=2, activation="relu", rng=0, dtype=np.float64)
+    assert layer.one_map_path == (maps == 1)
+    layer.forward(np.zeros((1, 6, 6, maps)), train=True)
     winners = layer._bufs[1].winner
-    assert winners.sum(axis=1).tolist() == np.ones((4, 2)).tolist()
-    assert winners[:, 0].all()
+    window_axis = 0 if maps == 1 else 1  # (p·p, f, m, H, W) or (m·H·W, p·p, f)
+    assert (winners.sum(axis=window_axis) == 1).all()
+    assert np.take(winners, 0, axis=window_axis).all()
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_one_map_layout_matches_the_general_path(activation):
+    # The first layer's flat layout against the general patch-row path, forward and backward (with ∂C/∂x).
+    rng = np.random.default_rng(3)
+    fast = ConvPoolLayer(3, (9, 11, 1), size=4, pool=2, activation=activation, rng=3, dtype=np.float64)
+    slow = ConvPoolLayer(3, (9, 11, 1), size=4, pool=2, activation=activation, rng=3, dtype=np.float64)
+    slow.one_map_path = False
+    x = rng.random((4, 9, 11, 1))
+    np.testing.assert_allclose(fast.forward(x, train=True), slow.forward(x, train=True), rtol=1e-12)
+    g = rng.random((4,) + fast.out_shape)
+    np.testing.assert_allclose(fast.backward(g, True), slow.backward(g, True), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(fast.grad_w, slow.grad_w, rtol=1e-12)
+    np.testing.assert_allclose(fast.grad_b, slow.grad_b, rtol=1e-12)
 
 
 # ------------------------------------------------------------------------------------ network3.py's set-up
@@ -243,3 +260,20 @@ def test_sgd_stops_between_mini_batches():
         recs.append(rec)
         stop.append(1)
     assert isinstance(recs[-1], RunEnd) and recs[-1].reason == "stopped" and len(recs) == 2
+
+
+def test_a_large_mini_batch_in_pieces_is_the_same_step(monkeypatch):
+    import nndl_gui.engine.convnet as convnet
+
+    rng = np.random.default_rng(4)
+    spec = [conv(3), fc(5, "relu"), softmax(4)]
+    x = rng.random((11,) + SMALL)
+    y = np.eye(4)[rng.integers(0, 4, 11)]
+    whole = ConvNet(spec, input_shape=SMALL, rng=4, dtype=np.float64)
+    randomise(whole, rng)
+    pieces = whole.copy()
+    whole.step(x, y, 0.1 / 11, 0.99)
+    monkeypatch.setattr(convnet, "MICRO_BATCH", 4)  # 11 examples → pieces of 3, 4, 4
+    pieces.step(x, y, 0.1 / 11, 0.99)
+    for a, b in zip(whole.params, pieces.params):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)

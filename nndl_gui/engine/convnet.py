@@ -39,6 +39,7 @@ from .training import BatchRecord, EpochRecord, RunEnd, TrainingConfig, _BlasThr
 INPUT_SHAPE = (28, 28, 1)
 MAX_LAYERS = 16
 MAX_UNITS = 100_000
+MICRO_BATCH = 32  # larger mini-batches are fed through in pieces of at most this many examples (step)
 
 
 def validate_spec(spec, input_shape=INPUT_SHAPE) -> list[dict]:
@@ -243,13 +244,45 @@ class ConvNet:
             g = layers[i].backward(g, i > 0)  # the first layer never computes ∂C/∂x
 
     def step(self, x: np.ndarray, y: np.ndarray, eta_over_m: float, decay: float) -> None:
-        """One SGD step on a mini-batch x (m, h, w, c), y (m, n_out): forward, backward, update."""
-        a = x
-        for layer in self.layers:
-            a = layer.forward(a, True)
-        self._backward(y, eta_over_m)
-        for layer in self.layers:
+        """One SGD step on a mini-batch x (m, h, w, c), y (m, n_out): forward, backward, update.
+
+        A large mini-batch is fed through in pieces of at most ``MICRO_BATCH`` examples whose gradients
+        add up (the gradient is a sum over examples): the same step, with working arrays that stay in
+        the CPU's caches (at m = 1000 a single piece would need about 500 MB of buffers).
+        """
+        m = len(x)
+        layers = self.layers
+        if m <= MICRO_BATCH:
+            a = x
+            for layer in layers:
+                a = layer.forward(a, True)
+            self._backward(y, eta_over_m)
+        else:
+            bounds = np.linspace(0, m, -(-m // MICRO_BATCH) + 1).astype(int)
+            sums = self._grad_sums()
+            for i, (s, e) in enumerate(zip(bounds[:-1], bounds[1:])):
+                a = x[s:e]
+                for layer in layers:
+                    a = layer.forward(a, True)
+                self._backward(y[s:e], eta_over_m)
+                for layer, (gw, gb) in zip(layers, sums):
+                    if i == 0:
+                        np.copyto(gw, layer.grad_w)
+                        np.copyto(gb, layer.grad_b)
+                    else:
+                        gw += layer.grad_w
+                        gb += layer.grad_b
+            for layer, (gw, gb) in zip(layers, sums):
+                np.copyto(layer.grad_w, gw)
+                np.copyto(layer.grad_b, gb)
+        for layer in layers:
             layer.update(decay)
+
+    def _grad_sums(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        sums = getattr(self, "_sums", None)
+        if sums is None:
+            sums = self._sums = [(np.empty_like(layer.grad_w), np.empty_like(layer.grad_b)) for layer in self.layers]
+        return sums
 
     # ------------------------------------------------------------------ cost
     def l2_term(self, lmbda: float, n_train: int, m: int) -> float:

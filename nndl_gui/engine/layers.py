@@ -146,6 +146,8 @@ class ConvPoolLayer(Layer):
         self.grad_w = self._grad_w_store = np.zeros_like(self.wmat)
         self.grad_b = np.zeros_like(self.b)
         self._w_store = self.wmat
+        # One input map (the first layer on MNIST): the faster "flat" layout below.
+        self.one_map_path = c == 1
         rng = np.random.default_rng(rng)
         n_out = self.filters * self.size * self.size / (self.pool * self.pool)  # network3.py's n_out
         self.w[...] = rng.normal(0.0, np.sqrt(1.0 / n_out), self.w.shape)
@@ -158,6 +160,8 @@ class ConvPoolLayer(Layer):
         return self.wmat.reshape(k, k, c, self.filters).transpose(3, 2, 0, 1)
 
     def _allocate(self, m: int) -> _Buffers:
+        if self.one_map_path:
+            return self._allocate_one_map(m)
         buf = _Buffers()
         H, W, f = self.out_shape
         p, k, c = self.pool, self.size, self.in_shape[2]
@@ -194,6 +198,8 @@ class ConvPoolLayer(Layer):
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         """x (m, h, w, c) → a (m, H, W, f): a = σ(max over each pool window of (w ∗ x) + b)."""
+        if self.one_map_path:
+            return self._forward_one_map(x, train)
         m = x.shape[0]
         buf = self._buffers(m)
         H, W, f = self.out_shape
@@ -222,6 +228,8 @@ class ConvPoolLayer(Layer):
 
     def backward(self, grad_a: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """grad_a = ∂C/∂a (m, H, W, f) → ∂C/∂x (m, h, w, c), or None; fills grad_w and grad_b."""
+        if self.one_map_path:
+            return self._backward_one_map(grad_a, need_input_grad)
         m = grad_a.shape[0]
         buf = self._bufs[m]
         H, W, f = self.out_shape
@@ -250,6 +258,95 @@ class ConvPoolLayer(Layer):
             for v in range(k):
                 dx[:, u:u + H * p, v:v + W * p] += t[:, :, :, u, v]
         return dx
+
+
+    # ------------------------------------------------------------------ one input map: the flat layout
+    # With one input map, element (u, v) of the patch whose corner is pixel q of the flattened batch is
+    # simply flat[q + u·w + v].  So the *transposed* patch matrix, (k·k, m·h·w), is k·k contiguous slices
+    # of the flat images — far cheaper to build than patch rows of k-float pieces.  It holds a patch for
+    # every pixel, also those too near the right or bottom edge (their "patches" run into the next row
+    # or image): their outputs are computed and never used, and their δ is 0, so they add nothing back.
+    # Arrays here are filters-first: z (f, m, h, w), pooled (f, m, H, W).
+
+    def _allocate_one_map(self, m: int) -> _Buffers:
+        buf = _Buffers()
+        h, w, _ = self.in_shape
+        H, W, f = self.out_shape
+        p, k = self.pool, self.size
+        n = m * h * w
+        buf.flat = np.zeros(n + (k - 1) * (w + 1), self.dtype)  # the images, flat, then zeros
+        buf.cols_t = np.empty((k * k, n), self.dtype)
+        buf.z = np.empty((f, n), self.dtype)
+        buf.pooled = np.empty((f, m, H, W), self.dtype)
+        buf.winner = np.empty((p * p, f, m, H, W), bool)
+        buf.seen = np.empty((f, m, H, W), bool)
+        buf.a = np.empty((m, H, W, f), self.dtype)
+        buf.delta = np.empty((f, m, H, W), self.dtype)
+        buf.ftmp = np.empty((f, m, H, W), self.dtype)
+        buf.delta_z = np.zeros((f, n), self.dtype)  # units outside the pool windows keep δ = 0
+        buf.dcols_t = np.empty((k * k, n), self.dtype)
+        buf.dflat = np.empty_like(buf.flat)
+        return buf
+
+    def _windows(self, arr: np.ndarray, m: int) -> np.ndarray:
+        """(f, m·h·w) → a view (f, m, H, p, W, p): unit (di, dj) of pool window (i, j)."""
+        h, w, _ = self.in_shape
+        H, W, f = self.out_shape
+        p = self.pool
+        return arr.reshape(f, m, h, w)[:, :, :H * p, :W * p].reshape(f, m, H, p, W, p)
+
+    def _forward_one_map(self, x: np.ndarray, train: bool) -> np.ndarray:
+        m = x.shape[0]
+        buf = self._buffers(m)
+        h, w, _ = self.in_shape
+        p, k = self.pool, self.size
+        n = m * h * w
+        buf.flat[:n] = x.reshape(-1)
+        for u in range(k):
+            for v in range(k):
+                buf.cols_t[u * k + v] = buf.flat[u * w + v:u * w + v + n]
+        np.matmul(self.wmat.T, buf.cols_t, out=buf.z)  # z = w ∗ x for every pixel: (f, m·h·w)
+        z = self._windows(buf.z, m)
+        pooled = buf.pooled
+        np.copyto(pooled, z[:, :, :, 0, :, 0])
+        for di in range(p):
+            for dj in range(p):
+                if di or dj:
+                    np.maximum(pooled, z[:, :, :, di, :, dj], out=pooled)
+        if train:  # the winner of each window, the first one on a tie (as the general path)
+            winner, seen = buf.winner, buf.seen
+            seen[...] = False
+            for u in range(p * p):
+                np.equal(z[:, :, :, u // p, :, u % p], pooled, out=winner[u])
+                np.greater(winner[u], seen, out=winner[u])
+                np.logical_or(seen, winner[u], out=seen)
+        pooled += self.b[:, None, None, None]
+        activate(self.activation, pooled, pooled)
+        np.copyto(buf.a, pooled.transpose(1, 2, 3, 0))  # back to (m, H, W, f) for the next layer
+        return buf.a
+
+    def _backward_one_map(self, grad_a: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+        m = grad_a.shape[0]
+        buf = self._bufs[m]
+        h, w, _ = self.in_shape
+        p, k = self.pool, self.size
+        n = m * h * w
+        grad_a = grad_a.reshape((m,) + self.out_shape).transpose(3, 0, 1, 2)  # filters first, as pooled
+        delta = activation_backward(self.activation, buf.pooled, grad_a, buf.delta, buf.ftmp)
+        np.sum(delta.reshape(self.filters, -1), axis=1, out=self.grad_b)  # BP3
+        dz = self._windows(buf.delta_z, m)
+        for u in range(p * p):  # through max-pooling: only each window's winner gets δ
+            np.multiply(delta, buf.winner[u], out=dz[:, :, :, u // p, :, u % p])
+        np.matmul(buf.cols_t, buf.delta_z.T, out=self.grad_w)  # BP4, shared weights: (k·k, m·h·w)·(m·h·w, f)
+        if not need_input_grad:
+            return None
+        dcols = np.matmul(self.wmat, buf.delta_z, out=buf.dcols_t)  # (k·k, m·h·w)
+        dflat = buf.dflat
+        dflat[...] = 0
+        for u in range(k):  # col2im: each row of the patch matrix goes back to its slice of the images
+            for v in range(k):
+                dflat[u * w + v:u * w + v + n] += dcols[u * k + v]
+        return dflat[:n].reshape(m, h, w, 1)
 
 
 # ---------------------------------------------------------------------------------------------- FC
