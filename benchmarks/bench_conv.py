@@ -182,6 +182,7 @@ def main(argv=None) -> int:
     x, y, source = load_images(min(need, 60_000))
     out = {"benchmark": "bench_conv", "threads": args.threads, "repeats": args.repeats, "data": source,
            "torch": torch_version, "numpy": np.__version__, "cpu_count": os.cpu_count(),
+           "env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
            "note": "epoch_seconds = median time of the timed mini-batches scaled to 50,000 images", "results": []}
     with threadpool_limits(limits=args.threads, user_api="blas"):
         gf = sgemm_gflops()

@@ -277,3 +277,17 @@ def test_a_large_mini_batch_in_pieces_is_the_same_step(monkeypatch):
     pieces.step(x, y, 0.1 / 11, 0.99)
     for a, b in zip(whole.params, pieces.params):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_saliency_of_a_conv_network_matches_finite_differences():
+    from nndl_gui.engine.saliency import numerical_saliency, output_gradient
+
+    rng = np.random.default_rng(6)
+    spec = [conv(3, 5, 2, "tanh"), conv(2, 3, 2, "sigmoid"), fc(6, "relu", dropout=0.5), softmax(10, dropout=0.2)]
+    net = ConvNet(spec, rng=6, dtype=np.float32)
+    randomise(net, rng)
+    x = rng.random(784).astype(np.float32)
+    s = output_gradient(net, x)
+    assert s.neuron == int(np.argmax(net.feedforward(x)))
+    numeric = numerical_saliency(net, x, s.neuron)
+    assert np.linalg.norm(s.gradient - numeric) / np.linalg.norm(numeric) < 1e-7

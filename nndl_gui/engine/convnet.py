@@ -184,8 +184,9 @@ class ConvNet:
     def __repr__(self) -> str:
         return f"ConvNet({self.describe()}, dtype={self.dtype.name})"
 
-    def copy(self) -> "ConvNet":
-        other = ConvNet(self.spec, input_shape=self.input_shape, rng=0, dtype=self.dtype)
+    def copy(self, dtype=None) -> "ConvNet":
+        """An independent copy (optionally converted to another dtype)."""
+        other = ConvNet(self.spec, input_shape=self.input_shape, rng=0, dtype=dtype or self.dtype)
         for a, b in zip(other.params, self.params):
             a[...] = b
         return other
@@ -283,6 +284,33 @@ class ConvNet:
         if sums is None:
             sums = self._sums = [(np.empty_like(layer.grad_w), np.empty_like(layer.grad_b)) for layer in self.layers]
         return sums
+
+    def output_gradient(self, x, j: int | None = None):
+        """∂a^L_j/∂x for one input x (784,) — the Draw tab's saliency map — in float64.
+
+        Backpropagation with the cost replaced by a^L_j: at the softmax, ∂a^L_j/∂z^L = a^L_j (e_j − a^L),
+        then every layer's backward pass down to the input.  Dropout layers act as at test time: a fixed
+        "mask" of (1 − p) gives exactly the test-time z = (1 − p)·x·w + b.
+        """
+        from .saliency import Saliency
+
+        net = self.copy(np.float64)
+        xi = net._as_images(np.asarray(x, np.float64).reshape(1, -1))
+        for layer in net.layers:
+            if isinstance(layer, FullyConnectedLayer) and layer.p_dropout:
+                layer.fixed_mask = np.full((1, layer.n_in), 1.0 - layer.p_dropout)
+        a = net.forward(xi, train=True)[0].copy()
+        if j is None:
+            j = int(np.argmax(a))
+        if not 0 <= j < a.shape[0]:
+            raise ValueError(f"output neuron j must be 0..{a.shape[0] - 1}, got {j}")
+        delta = -a[j] * a[None, :]
+        delta[0, j] += a[j]  # a_j (e_j − a)
+        out = net.layers[-1]
+        g = out._backward_delta(delta, out._bufs[1], True)
+        for layer in reversed(net.layers[:-1]):
+            g = layer.backward(g, True)
+        return Saliency(neuron=j, activation=float(a[j]), gradient=np.asarray(g, np.float64).reshape(-1))
 
     # ------------------------------------------------------------------ cost
     def l2_term(self, lmbda: float, n_train: int, m: int) -> float:
