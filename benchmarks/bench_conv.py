@@ -139,6 +139,29 @@ def time_torch(model, x, y, m: int, batches: int, eta: float) -> float:
     return time.perf_counter() - t0
 
 
+def agreement(spec, x, y, steps: int = 10, eta: float = 0.03) -> dict:
+    """Same network in both engines: max |a^L| difference at the start and after ``steps`` identical
+    SGD steps (m = 10), and the largest first-layer weight difference then."""
+    import torch
+
+    net = ConvNet(spec, rng=1)
+    model = torch_model(net)
+    xt = torch.from_numpy(x[:100].reshape(-1, 1, 28, 28).copy())
+    start = float(np.abs(net.feedforward(x[:100]) - model(xt).exp().detach().numpy()).max())
+    ys = np.eye(10, dtype=np.float32)[y]
+    opt = torch.optim.SGD(model.parameters(), lr=eta)
+    for i in range(steps):
+        s = slice(10 * i, 10 * i + 10)
+        net.step(x[s].reshape((10,) + net.input_shape), ys[s], eta / 10, 1.0)
+        opt.zero_grad()
+        torch.nn.NLLLoss()(model(torch.from_numpy(x[s].reshape(10, 1, 28, 28).copy())),
+                           torch.from_numpy(y[s])).backward()
+        opt.step()
+    after = float(np.abs(net.feedforward(x[:100]) - model(xt).exp().detach().numpy()).max())
+    w = float(np.abs(net.layers[0].w - model[0].weight.detach().numpy()).max())
+    return {"outputs_start": start, f"outputs_after_{steps}_steps": after, f"conv1_w_after_{steps}_steps": w}
+
+
 def sgemm_gflops(n: int = 1024, reps: int = 5) -> float:
     rng = np.random.default_rng(0)
     a, b = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
@@ -196,6 +219,8 @@ def main(argv=None) -> int:
                 ours, theirs = [], []
                 net = ConvNet(spec, rng=0)
                 model = torch_model(net) if torch else None
+                if torch and m == sizes[0]:
+                    out["results"].append({"network": name, "agreement_with_torch": agreement(spec, x, y)})
                 time_ours(net, x, y, m, min(20, batches), preset.eta)  # warm up: buffers, caches
                 if model is not None:
                     time_torch(model, x, y, m, min(20, batches), preset.eta)
