@@ -38,7 +38,15 @@ def resolve_layers(settings: Preset, args) -> Preset:
     return replace(settings, sizes=tuple(spec_sizes(spec)), output="softmax", cost="log-likelihood")
 
 
+_last_progress = [0.0]
+
+
 def _progress(epoch: int, rec) -> None:
+    """One overwritten stderr line, at most four times a second."""
+    now = time.monotonic()
+    if now - _last_progress[0] < 0.25 and rec.batch < rec.batches_per_epoch:
+        return
+    _last_progress[0] = now
     sys.stderr.write(f"\r  epoch {epoch}: {rec.batch / rec.batches_per_epoch:4.0%} "
                      f"({rec.batch:,} / {rec.batches_per_epoch:,} mini-batches, {rec.train_seconds:,.0f} s)")
     sys.stderr.flush()
