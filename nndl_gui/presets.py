@@ -7,8 +7,8 @@ on ``book_metric`` ("test" or "validation").  The trainer (``python -m nndl_gui 
 and the GUI's Training tab fill their settings from a preset and draw ``book_accuracy`` as a reference line.
 
 Source: Michael Nielsen, *Neural Networks and Deep Learning*, chapters 1, 3 and 5
-(http://neuralnetworksanddeeplearning.com/).  Chapter 6's convolutional results are not here: this
-engine has no convolutional layers.
+(http://neuralnetworksanddeeplearning.com/).  Chapter 6's presets (``layers`` set) run on the layer
+engine of network3.py (engine.convnet): conv-pool, fully connected and softmax layers.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from .engine.network import INITS, validate_sizes
 from .engine.training import TrainingConfig
 
-__all__ = ["Preset", "PRESETS", "get_preset", "preset_names"]
+__all__ = ["Preset", "PRESETS", "CH6_PRESETS", "ALL_PRESETS", "get_preset", "preset_names"]
 
 BOOK_URL = "http://neuralnetworksanddeeplearning.com/chap{}.html"
 from .data.mnist import CLASSES as MNIST_OUTPUTS, PIXELS as MNIST_INPUTS  # noqa: E402
@@ -46,11 +46,27 @@ class Preset:
     schedule: bool = False
     l1: float = 0.0  # λ₁ of L1 regularization
     momentum: float = 0.0  # μ of momentum-based gradient descent
-    dropout: float = 0.0  # p, dropout of hidden units (fully connected)
+    # p: dropout of the hidden units (chapter 3, fully connected) or of the fc / softmax layers' inputs
+    # (chapter 6, a layer stack: its default for every such layer).
+    dropout: float = 0.0
     book_result: str = ""  # the book's figure as text, e.g. "95.42% test (peak, epoch 28)"
     book_accuracy: float | None = None  # the same as a fraction 0-1, None when the book gives no single number
     book_metric: str = "test"  # which set book_accuracy is measured on: "test" or "validation"
     url: str = ""
+    # Chapter 6 (engine.convnet): a layer stack in the trainer's --layers syntax, e.g.
+    # "conv20x5-pool2,fc100,softmax10"; ``activation`` is its default activation and ``dropout`` the
+    # default dropout of its fc/softmax layers.  Empty for the fully connected engine of chapters 1-5.
+    layers: str = ""
+    expanded: bool = False  # train on the 250,000 1-pixel-shift expanded images (data.expand)
+    ensemble: int = 0  # train this many networks (seeds seed, seed+1, ...) and take their majority vote
+
+    def layer_spec(self) -> list[dict] | None:
+        """The chapter-6 layer spec (engine.convnet), or None for a fully connected preset."""
+        if not self.layers:
+            return None
+        from .engine.convnet import parse_layers
+
+        return parse_layers(self.layers, self.activation, self.dropout)
 
     def training_config(self) -> TrainingConfig:
         """The engine's hyper-parameters for this preset (not yet validated against a data set)."""
@@ -79,6 +95,11 @@ class Preset:
     def validate(self) -> "Preset":
         """Raise ValueError if the preset could not run on MNIST; return it otherwise."""
         sizes = validate_sizes(self.sizes)
+        if self.layers:
+            from .engine.convnet import spec_sizes
+
+            if spec_sizes(self.layer_spec()) != sizes:
+                raise ValueError(f"preset {self.name}: sizes {sizes} do not match layers {self.layers}")
         if sizes[0] != MNIST_INPUTS or sizes[-1] != MNIST_OUTPUTS:
             raise ValueError(f"preset {self.name}: MNIST needs sizes [784, ..., 10], got {sizes}")
         if self.init not in INITS:
@@ -102,6 +123,46 @@ def _p(name: str, title: str, chapter: int, sizes, **kw) -> Preset:
 
 
 _CH3_CE = {"cost": "cross-entropy"}
+
+# ---------------------------------------------------------------- chapter 6: network3.py (engine.convnet)
+# The book's table (BOOK.md): all m = 10, log-likelihood cost, softmax output; test accuracy at the
+# epoch of best validation accuracy.
+_CONV1 = "conv20x5-pool2"
+_CONV2 = "conv20x5-pool2,conv40x5-pool2"
+_CH6_NET = {"output": "softmax", "cost": "log-likelihood", "init": "default"}
+
+
+def _ch6(name: str, title: str, sizes, layers: str, **kw) -> Preset:
+    return _p(name, title, 6, sizes, layers=layers, **_CH6_NET, **kw)
+
+
+_CH6 = [
+    _ch6("ch6-conv", "Chapter 6: conv 20×5×5 + max-pool 2×2, FC 100, softmax; sigmoid, η=0.1", (784, 2880, 100, 10),
+         f"{_CONV1},fc100,softmax10", eta=0.1, epochs=60, book_result="98.78% test", book_accuracy=0.9878),
+    _ch6("ch6-conv-only", "Chapter 6: conv 20×5×5 + max-pool, straight to softmax (no FC layer)", (784, 2880, 10),
+         f"{_CONV1},softmax10", eta=0.1, epochs=60,
+         book_result="worse than with the fully connected layer (no figure given)", book_accuracy=None),
+    _ch6("ch6-dbl-conv", "Chapter 6: two conv-pool layers (20, 40 filters), FC 100, softmax; sigmoid",
+         (784, 2880, 640, 100, 10), f"{_CONV2},fc100,softmax10", eta=0.1, epochs=60,
+         book_result="99.06% test", book_accuracy=0.9906),
+    _ch6("ch6-dbl-conv-relu", "Chapter 6: two conv-pool layers, ReLU, η=0.03, λ=0.1", (784, 2880, 640, 100, 10),
+         f"{_CONV2},fc100,softmax10", activation="relu", eta=0.03, lmbda=0.1, epochs=60,
+         book_result="99.23% test", book_accuracy=0.9923),
+    _ch6("ch6-expanded", "Chapter 6: ReLU double conv on 250,000 1-pixel-shift expanded images",
+         (784, 2880, 640, 100, 10), f"{_CONV2},fc100,softmax10", activation="relu", eta=0.03, lmbda=0.1,
+         epochs=60, expanded=True,
+         book_result="99.37% test (the book's conv.py runs 20 epochs)", book_accuracy=0.9937),
+    _ch6("ch6-extra-fc", "Chapter 6: expanded data, an extra FC 100 ReLU layer", (784, 2880, 640, 100, 100, 10),
+         f"{_CONV2},fc100,fc100,softmax10", activation="relu", eta=0.03, lmbda=0.1, epochs=60, expanded=True,
+         book_result="99.43% test (300 / 1000 units: 99.46% / 99.43%)", book_accuracy=0.9943),
+    _ch6("ch6-dropout", "Chapter 6: expanded data, FC 1000 ×2 ReLU with dropout 0.5, 40 epochs",
+         (784, 2880, 640, 1000, 1000, 10), f"{_CONV2},fc1000,fc1000,softmax10", activation="relu",
+         dropout=0.5, eta=0.03, lmbda=0.0, epochs=40, expanded=True,
+         book_result="99.60% test", book_accuracy=0.9960),
+    _ch6("ch6-ensemble", "Chapter 6: majority vote of 5 dropout networks", (784, 2880, 640, 1000, 1000, 10),
+         f"{_CONV2},fc1000,fc1000,softmax10", activation="relu", dropout=0.5, eta=0.03, lmbda=0.0, epochs=40,
+         expanded=True, ensemble=5, book_result="99.67% test (9,967 / 10,000)", book_accuracy=0.9967),
+]
 
 _ALL = [
     # ---------------------------------------------------------------- chapter 1: network.py
@@ -187,10 +248,15 @@ _ALL = [
     # ---------------------------------------------------------------- chapter 6: the fully connected baseline
     _p("ch6-fc-100", "Chapter 6: 100 sigmoid hidden + softmax, log-likelihood, η=0.1, 60 epochs", 6,
        (784, 100, 10), output="softmax", cost="log-likelihood", init="default", eta=0.1, epochs=60,
+       layers="fc100,softmax10",  # network3.py's initialisation: N(0, 1/n_out), softmax layer zero
        book_result="97.80% test", book_accuracy=0.9780),
 ]
 
 PRESETS: dict[str, Preset] = {p.name: p for p in _ALL}
+# Chapter 6's layer networks: the trainer runs them (get_preset finds them); the GUI's Training tab, which
+# trains fully connected networks, lists PRESETS only until it learns to draw layer networks.
+CH6_PRESETS: dict[str, Preset] = {p.name: p for p in _CH6}
+ALL_PRESETS: dict[str, Preset] = {**PRESETS, **CH6_PRESETS}
 
 
 def preset_names() -> list[str]:
@@ -200,6 +266,6 @@ def preset_names() -> list[str]:
 def get_preset(name: str) -> Preset:
     """The preset called ``name``; ValueError listing the names if there is none."""
     try:
-        return PRESETS[name]
+        return ALL_PRESETS[name]
     except KeyError:
-        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
+        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(ALL_PRESETS)}") from None

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .presets import MNIST_INPUTS, MNIST_OUTPUTS, PRESETS, Preset, get_preset
+from .presets import ALL_PRESETS, MNIST_INPUTS, MNIST_OUTPUTS, PRESETS, Preset, get_preset
 
 PROG = "nndl-gui train"
 
@@ -81,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lmbda", type=float, metavar="λ", help="L2 regularization parameter λ")
     p.add_argument("--l1", type=float, metavar="λ₁", help="L1 regularization parameter λ₁ (chapter 3)")
     p.add_argument("--momentum", type=float, metavar="μ", help="momentum-based gradient descent with μ (chapter 3)")
-    p.add_argument("--dropout-fc", type=float, metavar="p", dest="dropout_fc",
-                   help="drop each hidden unit with probability p while training (chapter 3, fully connected)")
+    p.add_argument("--dropout", "--dropout-fc", type=float, metavar="p", dest="dropout",
+                   help="dropout p while training: each hidden unit (chapter 3, fully connected), or the inputs "
+                        "of the fc and softmax layers (chapter 6, --layers); default 0")
     p.add_argument("--init", choices=["large", "default"],
                    help="large: N(0,1) weights (chapter 1); default: N(0,1/n_in) weights (chapter 3)")
     p.add_argument("--seed", type=int, default=0, help="seed for the initial weights and the shuffling (default 0)")
@@ -96,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", metavar="PATH", help="save the trained network (.npz, or .json as network2.py)")
     p.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
     p.add_argument("--float64", action="store_true", help="compute in float64 (default float32)")
+    # Chapter 6 (conv_train.py): networks of layers, as network3.py.
+    p.add_argument("--layers", metavar="SPEC", help="a chapter-6 network of layers, e.g. "
+                   "conv20x5-pool2,conv40x5-pool2,fc100,softmax10 (convFxK[-poolP], fcN, softmaxN; suffixes "
+                   "-relu/-tanh/-sigmoid and -dropP per layer; without --preset the rest defaults to ch6-conv's)")
+    p.add_argument("--expanded", action=argparse.BooleanOptionalAction, default=None,
+                   help="chapter 6: train on the 250,000 1-pixel-shift expanded images")
+    p.add_argument("--ensemble", type=int, metavar="N", help="chapter 6: train N networks (seeds seed, seed+1, "
+                   "...) and report their majority vote")
     return p
 
 
@@ -112,7 +121,7 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 def resolve_settings(args: argparse.Namespace) -> Preset:
     """The preset (or the chapter-1 defaults) with every explicitly given flag applied, validated."""
-    base = get_preset(args.preset) if args.preset else DEFAULTS
+    base = get_preset(args.preset) if args.preset else get_preset("ch6-conv") if args.layers else DEFAULTS
     early = args.early_stopping_n
     changes = {
         "sizes": parse_sizes(args.sizes) if args.sizes is not None else None,
@@ -128,9 +137,16 @@ def resolve_settings(args: argparse.Namespace) -> Preset:
         "schedule": args.schedule,
         "l1": args.l1,
         "momentum": args.momentum,
-        "dropout": args.dropout_fc,
+        "dropout": args.dropout,
+        "layers": args.layers, "expanded": args.expanded, "ensemble": args.ensemble,
     }
+    if not (base.layers or args.layers) and any(v is not None for v in (args.expanded, args.ensemble)):
+        raise ValueError("--expanded and --ensemble need a chapter-6 network (--layers or a ch6 preset)")
     settings = base.with_overrides(**changes)
+    if settings.layers:  # chapter 6: the layer engine (conv_train.py)
+        from .conv_train import resolve_layers
+
+        settings = resolve_layers(settings, args)
     if early is not None:
         if early < 0:
             raise ValueError(f"--early-stopping must be 0 (off) or a number of epochs, got {early}")
@@ -250,7 +266,7 @@ def epoch_json(rec) -> dict:
 
 
 def list_presets(out, as_json: bool) -> None:
-    for p in PRESETS.values():
+    for p in ALL_PRESETS.values():
         if as_json:
             row = {k: getattr(p, k) for k in p.__dataclass_fields__}
             row["sizes"] = list(p.sizes)
@@ -298,6 +314,10 @@ def run(args: argparse.Namespace) -> int:
         list_presets(sys.stdout, args.json)
         return 0
     settings = resolve_settings(args)
+    if settings.layers:  # chapter 6: the layer engine
+        from .conv_train import run_layers
+
+        return run_layers(args, settings, check_save_path(args.save) if args.save else None)
     save_path = check_save_path(args.save, settings) if args.save else None
     note = book_json_note(settings, save_path) if save_path else None
     if note:

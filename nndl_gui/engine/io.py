@@ -306,6 +306,9 @@ def save_network(net: Network, path: str | os.PathLike, *, allow_incompatible: b
     fail on (``book_compatibility``) unless ``allow_incompatible``.
     """
     path = Path(path)
+    if not isinstance(net, Network):  # a chapter-6 ConvNet (a list of layers) has its own format
+        from .convnet_io import save_convnet
+        return save_convnet(net, path)
     suffix = path.suffix.lower()
     if suffix not in (".json", ".npz"):
         raise NetworkFileError(f"{path.name}: choose a .npz or .json file name to save a network")
@@ -347,6 +350,9 @@ def load_network(path: str | os.PathLike, *, dtype=None) -> Network:
         raise NetworkFileError(str(exc)) from None
     except OSError as exc:
         raise NetworkFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    from . import convnet_io  # chapter 6: a ConvNet file (npz with a layer spec, or its JSON)
+    if convnet_io.is_convnet_bytes(raw):
+        return convnet_io.from_bytes(raw, source=str(path), dtype=dtype)
     if raw[:2] == b"PK":
         return from_npz(raw, source=str(path), dtype=dtype)
     try:

@@ -39,6 +39,8 @@ def output_gradient(net: Network, x, j: int | None = None) -> Saliency:
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     if x.shape[0] != net.sizes[0]:
         raise ValueError(f"the network has {net.sizes[0]} inputs, got {x.shape[0]} values")
+    if not isinstance(net, Network):  # a chapter-6 ConvNet backpropagates through its own layers
+        return net.output_gradient(x, j)
     params = [p.astype(np.float64) for p in net.params]
     last = len(params) - 1
     a = x[None, :]
