@@ -126,13 +126,12 @@ def tiles(images: np.ndarray, cols: int | None = None, gap: int = 1) -> tuple[np
 
 
 def filter_level(net: ConvNet) -> float:
-    """A symmetric colour level ±L for the first layer's filters, fixed for a run: twice the largest
-    |w| at its start (filters usually grow as they learn), 2 significant digits."""
+    """A symmetric colour level ±L for the first layer's filters, fixed for a run: the largest |w| at its
+    start, rounded up to 2 significant digits (filters that grow beyond it saturate)."""
     w = _first_conv(net).w
     top = float(np.max(np.abs(w))) if w.size else 1.0
     if not math.isfinite(top) or top <= 0:
         return 1.0
-    top *= 2
     digits = 1 - int(math.floor(math.log10(top)))
     return math.ceil(top * 10**digits) / 10**digits
 
