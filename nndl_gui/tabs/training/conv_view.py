@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ... import chapter_url
 from ...jobs.conv_training import ProbeChoice, conv_view_task
@@ -25,26 +26,60 @@ def _activity_cmap() -> pg.ColorMap:
     return pg.ColorMap([0.0, 1.0], [(255, 255, 255), (8, 48, 107)])
 
 
-class _Images:
-    """One titled, aspect-locked image in a GraphicsLayout; autoranges only when its shape changes."""
+def _lut(cmap: pg.ColorMap) -> np.ndarray:
+    """256 ARGB32 colours (uint32) of a colour map, for QImage.Format_ARGB32."""
+    rgb = cmap.getLookupTable(nPts=256, alpha=False).astype(np.uint32)
+    return (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
 
-    def __init__(self, layout: pg.GraphicsLayout, row: int, col: int, lut: np.ndarray):
-        self.title = layout.addLabel("", row=row, col=col)
-        self.box = layout.addViewBox(row=row + 1, col=col, lockAspect=True, invertY=True, enableMouse=False)
-        self.item = pg.ImageItem(axisOrder="row-major")
-        self.item.setLookupTable(lut)
-        self.box.addItem(self.item)
-        self.shape = None
 
-    def show(self, image: np.ndarray, levels, title: str) -> None:
-        self.item.setImage(image, autoLevels=False, levels=levels)
-        if image.shape != self.shape:
-            self.shape = image.shape
-            self.box.autoRange(padding=0.02)
-        self.title.setText(title, size="9pt")
+class TileImage(QWidget):
+    """A small image drawn pixel-sharp, scaled to fit with its aspect kept, under a one-line title.
 
-    def data(self) -> np.ndarray | None:
-        return self.item.image
+    Cheaper than a pyqtgraph view for images redrawn while the worker trains: the array goes through a
+    colour table into a QImage once per update; painting is one scaled drawImage.  NaN is drawn clear.
+    """
+
+    def __init__(self, lut: np.ndarray, parent=None):
+        super().__init__(parent)
+        self.lut = lut
+        self.title = ""
+        self.array: np.ndarray | None = None  # the last array shown (read-only copy from the snapshot)
+        self._image: QImage | None = None
+        self.setMinimumSize(120, 90)
+
+    def show_array(self, array: np.ndarray, levels, title: str, lut: np.ndarray | None = None) -> None:
+        if lut is not None:
+            self.lut = lut
+        lo, hi = levels
+        scaled = (np.asarray(array, np.float32) - lo) * (255.0 / (hi - lo if hi > lo else 1.0))
+        index = np.clip(np.nan_to_num(scaled, nan=0.0), 0, 255).astype(np.uint8)
+        argb = self.lut[index]
+        argb[np.isnan(array)] = 0x00FFFFFF  # clear between tiles
+        argb = np.ascontiguousarray(argb)
+        h, w = argb.shape
+        self._image = QImage(argb.data, w, h, 4 * w, QImage.Format.Format_ARGB32).copy()
+        self.array = array
+        self.title = title
+        self.update()
+
+    def clear(self) -> None:
+        self.array, self._image, self.title = None, None, ""
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setPen(QColor(30, 30, 30))
+        fm = painter.fontMetrics()
+        painter.drawText(0, fm.ascent() + 1, fm.elidedText(self.title, Qt.TextElideMode.ElideRight, self.width()))
+        if self._image is not None:
+            top = fm.height() + 4
+            avail_w, avail_h = self.width(), self.height() - top
+            iw, ih = self._image.width(), self._image.height()
+            scale = min(avail_w / iw, avail_h / ih) if iw and ih else 0
+            if scale > 0:
+                w, h = int(iw * scale), int(ih * scale)
+                painter.drawImage(QRect((avail_w - w) // 2, top, w, h), self._image)
+        painter.end()
 
 
 class ConvFiltersView(QWidget):
@@ -72,25 +107,26 @@ class ConvFiltersView(QWidget):
         row.addWidget(self.digit)
         row.addWidget(self.next_btn)
         row.addWidget(self.answer, 1)
-        self.glw = pg.GraphicsLayoutWidget()
-        self.glw.setBackground("w")
-        self.layout_ = self.glw.ci
-        diverging = _diverging_cmap().getLookupTable(nPts=256)
-        self.filters = _Images(self.layout_, 0, 0, diverging)
-        self.input = _Images(self.layout_, 2, 0, pg.ColorMap([0, 1], [(255, 255, 255), (0, 0, 0)]).getLookupTable(nPts=256))
-        self.maps: list[_Images] = []
-        self._lut_active = _activity_cmap().getLookupTable(nPts=256)
-        self._lut_diverging = diverging
-        self.glw.setToolTip(
-            "Left: each filter w of the first conv layer (its shared k×k weights); red: a bright pixel there raises "
-            "z (excites the map), blue: lowers it. Colours keep one scale ±L for the whole run, so you see the "
-            "filters grow.\nRight: the activations a of every feature map for the digit below the filters, after "
-            "max-pooling; dark = active.")
+        self._lut_diverging = _lut(_diverging_cmap())
+        self._lut_active = _lut(_activity_cmap())
+        self.filters = TileImage(self._lut_diverging)
+        self.input = TileImage(_lut(pg.ColorMap([0, 1], [(255, 255, 255), (0, 0, 0)])))
+        self.maps: list[TileImage] = []
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.addWidget(self.filters, 0, 0)
+        self.grid.addWidget(self.input, 1, 0)
+        self.grid.setColumnStretch(0, 2)
+        self.grid.setColumnStretch(1, 3)
+        self.filters.setToolTip(
+            "Each filter w of the first conv layer (its shared k×k weights): red, a bright pixel there raises z "
+            "(excites the map); blue, lowers it. One colour scale ±L for the whole run, so you see the filters grow.")
+        self.input.setToolTip("The chosen validation digit, as the network sees it (28×28)")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.caption)
         layout.addLayout(row)
-        layout.addWidget(self.glw, 1)
+        layout.addLayout(self.grid, 1)
 
     def set_count(self, n: int) -> None:
         """The validation set has ``n`` images."""
@@ -104,17 +140,20 @@ class ConvFiltersView(QWidget):
         if view.filters is not None:
             f = view.filters
             shown = f" (the first {f.count})" if f.count < view.filter_total else ""
-            self.filters.show(f.image, f.levels, f"First conv layer: {view.filter_total} filters "
+            self.filters.show_array(f.image, f.levels, f"First conv layer: {view.filter_total} filters "
                                                  f"{f.tile_shape[0]}×{f.tile_shape[1]}{shown}, colours ±{f.levels[1]:g}")
-        self.input.show(view.digit, (0.0, 1.0), f"validation #{view.digit_index}: a {view.digit_label}")
+        self.input.show_array(view.digit, (0.0, 1.0), f"validation #{view.digit_index}: a {view.digit_label}")
         while len(self.maps) < len(view.maps):
-            self.maps.append(_Images(self.layout_, 2 * len(self.maps), 1, self._lut_active))
-        for images, grid, title in zip(self.maps, view.maps, view.titles):
-            images.item.setLookupTable(self._lut_diverging if grid.levels[0] < 0 else self._lut_active)
-            images.show(grid.image, grid.levels, title)
-        for images in self.maps[len(view.maps):]:
-            images.item.clear()
-            images.title.setText("")
+            tile = TileImage(self._lut_active)
+            tile.setToolTip("The activations a of this layer's feature maps for the digit on the left, after "
+                            "max-pooling: dark = active. Each map is one filter slid over its input.")
+            self.grid.addWidget(tile, len(self.maps), 1, 1 if len(self.maps) else 1, 1)
+            self.maps.append(tile)
+        for tile, grid, title in zip(self.maps, view.maps, view.titles):
+            tile.show_array(grid.image, grid.levels, title,
+                            self._lut_diverging if grid.levels[0] < 0 else self._lut_active)
+        for tile in self.maps[len(view.maps):]:
+            tile.clear()
         said = "?" if view.predicted < 0 else str(view.predicted)
         mark = "✓" if view.predicted == view.digit_label else "✗"
         self.answer.setText(f"true digit {view.digit_label}; the network says {said} {mark}")
@@ -122,7 +161,7 @@ class ConvFiltersView(QWidget):
             "Live, as the network learns: the first layer's filters (left, above the digit) and the feature maps "
             "of the chosen digit at every conv-pool layer (right). "
             f'<a href="{chapter_url(6)}">Chapter 6</a>: each map is one filter slid over the image, then max-pooled.')
-        if self.digit.value() != view.digit_index and not self.digit.hasFocus():
+        if self.digit.value() != view.digit_index:
             self.digit.blockSignals(True)
             self.digit.setValue(view.digit_index)
             self.digit.blockSignals(False)
