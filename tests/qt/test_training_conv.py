@@ -18,6 +18,8 @@ from nndl_gui.client import EngineClient  # noqa: E402
 from nndl_gui.engine.convnet import ConvNet  # noqa: E402
 from nndl_gui.presets import CH6_PRESETS  # noqa: E402
 from nndl_gui.settings import TabSettings  # noqa: E402
+from nndl_gui.engine.convnet import parse_layers  # noqa: E402
+from nndl_gui.tabs.training.stack_editor import spec_text  # noqa: E402
 from nndl_gui.tabs.training.tab import TrainingTab  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -161,3 +163,8 @@ def test_stack_settings_round_trip(qtbot, tab, tmp_path):
     tab.restore_settings(s)
     assert tab.form.is_stack and tab.form.stack.spec() == spec and tab.form.expanded.isChecked()
     assert tab.conv.probe.index == 42
+
+
+def test_stack_text_round_trips_through_the_trainers_syntax():
+    spec = parse_layers("conv20x5-pool2-relu,conv40x3-pool1-tanh,fc100-sigmoid-drop0.5,softmax10-drop0.25")
+    assert parse_layers(spec_text(spec)) == spec
