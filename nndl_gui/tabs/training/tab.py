@@ -248,8 +248,11 @@ class TrainingTab(Tab):
             throttle_hz=self.SNAPSHOT_HZ)
         if job is None:
             return  # on_failed already explained (another tab's job is running); no empty run is drawn
-        if req.layers and self.bottom.currentIndex() in (0, 2):  # a layer stack has filters, not 28×28 weights
-            self.bottom.setCurrentIndex(3)
+        if req.layers:  # a layer stack's first layer is conv filters, not 28×28 weight images
+            self.weights.image.clear()
+            self.weights.caption.setText("A layer stack begins with conv filters: see “Conv filters, feature maps”.")
+            if self.bottom.currentIndex() in (0, 2):
+                self.bottom.setCurrentIndex(3)
         # Snapshots arrive through the event loop, so the run's curves exist before the first one is drawn.
         self.job_id = job
         self.run_count += 1
