@@ -131,3 +131,15 @@ def test_expanded_data_counts_for_the_mini_batch_check():
     assert check_request(request(limit=100, config=cfg), 300) is not None
     assert check_request(request(limit=100, expanded=True, config=cfg), 300) is None
 
+
+
+def test_continue_training_reuses_a_matching_stack_only():
+    mnist = tiny_mnist(n_train=100, n_val=20, n_test=20)
+    cfg = TrainingConfig(epochs=1, mini_batch_size=10, eta=0.5)
+    ctx = FakeCtx()
+    run(ctx, request(config=cfg), mnist)
+    first = ctx.network
+    snaps = run(ctx, request(config=cfg, continue_training=True), mnist)
+    assert ctx.network is first and snaps[0].message.startswith("Continuing")
+    run(ctx, request(layers="conv2x5-pool2,fc12,softmax10", config=cfg, continue_training=True), mnist)
+    assert ctx.network is not first  # another stack: a fresh network

@@ -168,3 +168,15 @@ def test_stack_settings_round_trip(qtbot, tab, tmp_path):
 def test_stack_text_round_trips_through_the_trainers_syntax():
     spec = parse_layers("conv20x5-pool2-relu,conv40x3-pool1-tanh,fc100-sigmoid-drop0.5,softmax10-drop0.25")
     assert parse_layers(spec_text(spec)) == spec
+
+
+def test_stop_during_a_conv_run_keeps_the_network_and_the_tab_usable(qtbot, tab):
+    build_stack(tab.form)
+    tab.form.epochs.setValue(1000)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.phase == "training"
+                    and tab.snapshot.batch > 3, timeout=10_000)
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.running, timeout=5000)
+    assert tab.snapshot.phase == "stopped" and "Stopped by the user" in tab.last_message
+    assert isinstance(tab.client.shared_network.network, ConvNet) and tab.start_btn.isEnabled()
