@@ -67,6 +67,7 @@ class InspectorTab(Tab):
         self._latest = LatestTask(ctx.client, self._on_inspection, self._on_task_error)
         self.steps: list[eqn.Step] = []
         self.step_index = 0
+        self._restart = True  # the next inspection starts the walk at step 1 (a new network or example)
         self.selection: tuple | None = None
         self.detail_values: dict[str, float] = {}  # the numbers the selection panel shows
         self._build()
@@ -374,6 +375,7 @@ class InspectorTab(Tab):
     def receive_input(self, x, label: int, description: str) -> None:
         """The Draw tab's input (x: (784,) in [0, 1], label or −1)."""
         self._draw_input = (np.array(x, dtype=np.float64).reshape(-1), int(label), description)
+        self._restart = True  # a new digit: walk it from the input
         if label >= 0:
             self.y_edit.setText(str(label))
         self.example_combo.setCurrentIndex(self.example_combo.findData(EX_DRAW))
@@ -415,9 +417,11 @@ class InspectorTab(Tab):
             return
         self._net = insp.network if self._edited else self._net
         L = insp.network.num_layers
-        if old_layers != insp.network.sizes or not self.steps:
+        restart = self._restart or old_layers != insp.network.sizes or not self.steps
+        self._restart = False
+        if restart:
             self.steps = eqn.steps(L)
-            self.step_index = len(self.steps) - 1
+            self.step_index = 0  # step 1: the input, then the forward pass
         if self.selection is None or not self._valid(self.selection):
             out = insp.trace.output
             j = int(np.argmax(insp.trace.y)) if insp.trace.y.size > 1 else 0
@@ -429,7 +433,10 @@ class InspectorTab(Tab):
                                 f"argmax<sub>j</sub> a<sup>L</sup><sub>j</sub> = {pred}")
         self.example_note.setText(self._description + (" · <i>edited network</i>" if self._edited else ""))
         self._show_on_pages()
-        self._refresh()
+        if restart:
+            self._go(0)
+        else:
+            self._refresh()
         self._nudge_demon()
 
     def _show_on_pages(self) -> None:

@@ -33,7 +33,7 @@ from ...latest import LatestTask
 from ...widgets.bump_plot import DrawPlot, bump_index, sweep_heights
 from .common import (
     BLUE, GREEN, GREY, H_LIMIT, ORANGE, RED, TARGET_ORDER, TARGET_SHORT, add_legend, link_label, make_plot, side_panel,
-    spin_box,
+    num, spin_box,
 )
 from .network_dialog import NetworkDialog
 
@@ -239,7 +239,7 @@ class BumpsView(QWidget):
         steps = A.bump_steps(n)
         self.spins = []
         for i in range(n):
-            item = QTableWidgetItem(f"{steps[i]:.3g} … {steps[i + 1]:.3g}")
+            item = QTableWidgetItem(f"{num(steps[i], '.3g')} … {num(steps[i + 1], '.3g')}")
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.table.setItem(i, 0, item)
             spin = spin_box(-H_LIMIT, H_LIMIT, float(self.h[i]), 3, 0.1, f"Height h of bump {i + 1}")

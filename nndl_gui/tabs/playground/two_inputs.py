@@ -74,16 +74,12 @@ class TwoInputView(QWidget):
         self.msg = QLabel()
         self.msg.setWordWrap(True)
         self.msg.setStyleSheet(f"color: {RED}")
-        note = QLabel("<small>Shown as heatmaps: a 3-D surface would need pyqtgraph.opengl and PyOpenGL, "
-                      "which this app does not depend on.</small>")
-        note.setWordWrap(True)
         left = QVBoxLayout()
         left.addLayout(form)
         left.addWidget(self.info)
         left.addWidget(self.msg)
         left.addWidget(link_label("With two inputs, steps in x and in y combine into towers, and many towers "
                              "approximate any function of two variables.", "#many_input_variables"))
-        left.addWidget(note)
         left.addStretch(1)
         leftw = side_panel(left)
 
