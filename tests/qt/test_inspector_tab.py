@@ -364,3 +364,33 @@ def test_mnist_test_image_by_index(qtbot, ctx, tab):
     np.testing.assert_array_equal(tab.inspection.trace.x, test.x(5).reshape(-1).astype(np.float64))
     assert tab.inspection.trace.y[int(test.labels[5])] == 1.0
     assert tab.y_edit.text() == str(int(test.labels[5]))
+
+
+def test_opens_and_takes_a_drawn_digit_at_step_1(qtbot, tab):
+    assert tab.step_index == 0 and tab.step_label.text().startswith("Step 1 of")
+    assert tab.steps[0].kind == "input" and not tab.start_button.isEnabled()
+    tab.run_to_end()
+    assert tab.step_index == len(tab.steps) - 1
+    old = tab.inspection
+    tab.receive_input(np.full(784, 0.3), 4, "a drawn 4")
+    qtbot.waitUntil(lambda: tab.inspection is not old and tab.inspection.network.sizes[0] == 784, timeout=5000)
+    assert tab.step_index == 0 and tab.step_label.text().startswith("Step 1 of")
+
+
+def test_saturation_runs_side_by_side(qtbot, tab):
+    page = tab.saturation_page
+    page.saturation_pace = 0.004
+    page.sat_start.setCurrentIndex(page.sat_start.findData("saturated"))
+    page.run_saturation("quadratic")
+    qtbot.waitUntil(lambda: "quadratic" in page.saturation_runs
+                    and page.saturation_runs["quadratic"].last.epoch >= 20, timeout=5000)
+    page.run_saturation("cross-entropy")  # while the first runs: both go on, side by side
+    qtbot.waitUntil(lambda: "cross-entropy" in page.saturation_runs, timeout=5000)
+    quad = page.saturation_runs["quadratic"].last.epoch
+    assert quad >= 20 and page.saturation_runs["cross-entropy"].last.epoch < quad  # it continued, not restarted
+    assert not page.sat_start.isEnabled()
+    qtbot.waitUntil(lambda: not tab.ctx.client.busy, timeout=10_000)
+    for cost in ("quadratic", "cross-entropy"):
+        ys = page.sat_curves[cost].getData()[1]
+        np.testing.assert_array_equal(ys, [r.cost for r in ij.saturation_run("saturated", cost)])
+    assert "different scales" in page.scale_note.text() and page.sat_start.isEnabled()
