@@ -85,8 +85,9 @@ class InspectorTab(Tab):
         root.addLayout(self._build_network_row())
         root.addLayout(self._build_example_row())
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)  # a collapsed panel would hide the steps or the diagram
         split.addWidget(self._build_diagram_panel())
-        split.addWidget(self._build_side_panel())
+        split.addWidget(self._scrolled(self._build_side_panel()))
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([700, 560])
@@ -97,6 +98,18 @@ class InspectorTab(Tab):
                 sc = QShortcut(QKeySequence(key), self)
                 sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 sc.activated.connect(slot)
+
+    @staticmethod
+    def _scrolled(panel: QWidget) -> QScrollArea:
+        """The side panel in a vertical scroll area: on a short window it scrolls instead of being cut;
+        it is never narrower than its buttons need."""
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setWidget(panel)
+        area.setMinimumWidth(panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4)
+        return area
 
     def _build_network_row(self):
         row = QHBoxLayout()
@@ -126,7 +139,8 @@ class InspectorTab(Tab):
         row.addWidget(self.seed_spin)
         self.network_note = rich_label()
         row.addWidget(self.network_note, 1)
-        link = rich_label(f'<a href="{chapter_url(2)}">Chapter 2: How the backpropagation algorithm works</a>', False)
+        link = rich_label(f'<a href="{chapter_url(2)}">Chapter 2 of the book</a>', False)
+        link.setToolTip("Chapter 2: How the backpropagation algorithm works")
         row.addWidget(link)
         return row
 
@@ -187,9 +201,9 @@ class InspectorTab(Tab):
             lambda _i: self.diagram.set_weight_mode(self.weight_combo.currentData()))
         row.addWidget(self.weight_combo)
         row.addStretch(1)
-        self.cost_label = rich_label("", False)
-        row.addWidget(self.cost_label)
         lay.addLayout(row)
+        self.cost_label = rich_label("")  # a line of its own: it wraps on a narrow window instead of widening it
+        lay.addWidget(self.cost_label)
         self.diagram = NetworkDiagram()
         self.diagram.neuronClicked.connect(self._on_neuron_clicked)
         self.diagram.weightClicked.connect(self._on_weight_clicked)
@@ -482,6 +496,8 @@ class InspectorTab(Tab):
             l_sel = self.selection[1] if self.selection else 0
             j = self.selection[2] if self.selection else 0
             if self.selection is None or self.selection[0] != "neuron" or l_sel != step.l:
+                if step.l == 1 and sizes[0] == PIXELS:  # an image: start at its brightest pixel
+                    j = int(np.argmax(self.inspection.trace.x))
                 self.selection = ("neuron", step.l, min(j, sizes[step.l - 1] - 1))
         elif self.selection is None or self.selection[1] < 2:
             self.selection = ("neuron", 2, 0)

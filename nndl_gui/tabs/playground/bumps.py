@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -86,6 +87,11 @@ class BumpsView(QWidget):
         self.score_label.setWordWrap(True)
         self.score_label.setTextFormat(Qt.TextFormat.RichText)
         self.score_label.setToolTip("The book's score: mean of |σ⁻¹(f(x)) − weighted output| over x = 0, 0.01, …, 0.99.")
+        # a fixed height (a 15 pt line and three lines of text): the buttons below stay put as the score changes
+        big = QFont(self.score_label.font())
+        big.setPointSize(15)
+        self.score_label.setFixedHeight(QFontMetrics(big).lineSpacing() + 3 * self.score_label.fontMetrics().lineSpacing() + 4)
+        self.score_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.msg = QLabel()
         self.msg.setWordWrap(True)
         self.msg.setStyleSheet(f"color: {RED}")

@@ -134,7 +134,7 @@ class TwoInputView(QWidget):
         else:
             h = abs(self.h_spin.value()) or 1.0
             lim = 2.0 * h
-            self.left_plot.setTitle("weighted output z (before the output bias)", size="10pt")
+            self.left_plot.setTitle("weighted output z (before b)", size="10pt")
             z_wo_bias = r.weighted - (self.bias_spin.value() if r.mode in ("tower", "x+y bumps") or not self.auto_bias.isChecked() else 0.0)
             self.left_img.setImage(z_wo_bias, autoLevels=False, levels=(-lim, lim))
             self.left_bar.setLevels((-lim, lim))
