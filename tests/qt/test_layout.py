@@ -203,3 +203,21 @@ def test_controls_keep_their_place_when_texts_change(qtbot, window):
         assert label_problem(bumps.score_label) is None  # and the fixed height holds every score text
         seen.add((where(bumps.fit_btn), where(bumps.show_net_btn)))
     assert len(seen) == 1, seen
+
+
+def test_confusion_counts_are_never_elided(qtbot, window):
+    import numpy as np
+
+    train = window.tab_widgets[1]
+    window.tabs.setCurrentIndex(1)
+    train.bottom.setCurrentIndex(2)
+    counts = np.full((10, 10), 88)
+    np.fill_diagonal(counts, 1135)
+    train.confusion.set_counts(counts)
+    qtbot.wait(30)
+    table = train.confusion
+    need = table.fontMetrics().horizontalAdvance("1135")
+    for j in range(10):
+        rect = table.visualItemRect(table.item(0, j))
+        assert rect.width() >= need + 4, (j, rect.width(), need)
+        assert table.viewport().rect().contains(rect), f"column {j} is outside the table"
