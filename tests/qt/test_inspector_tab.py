@@ -394,3 +394,30 @@ def test_saturation_runs_side_by_side(qtbot, tab):
         ys = page.sat_curves[cost].getData()[1]
         np.testing.assert_array_equal(ys, [r.cost for r in ij.saturation_run("saturated", cost)])
     assert "different scales" in page.scale_note.text() and page.sat_start.isEnabled()
+
+
+def test_784_inputs_are_an_image_and_dense_layers_show_their_strongest_lines(qtbot, tab):
+    from nndl_gui.widgets import network_diagram as nd
+
+    tab.receive_input(np.full(784, 0.2), 1, "a drawn 1")  # the untrained [784, 30, 10]
+    qtbot.waitUntil(lambda: tab.inspection is not None and tab.inspection.network.sizes == [784, 30, 10]
+                    and tab._latest.idle, timeout=5000)
+    d = tab.diagram
+    assert d.shown(1) == 0 and d.drawn_pairs(2) == []  # no 784 × 30 lines: an image and one arrow
+    tab.select(("neuron", 3, 4))
+    qtbot.waitUntil(lambda: tab.selection == ("neuron", 3, 4), timeout=2000)
+    pairs = d.drawn_pairs(3)
+    w = tab.inspection.network.weights[1]
+    assert d.dense(3) and len(pairs) < 30 * 10
+    for j in range(10):
+        ks = {k for jj, k in pairs if jj == j}
+        strongest = set(np.argsort(-np.abs(w[j]))[:nd.STRONGEST])
+        assert strongest <= ks  # each output neuron's strongest incoming lines are drawn
+        assert len(ks) == (30 if j == 4 else nd.STRONGEST)  # all lines of the selected neuron, else the strongest
+    # only drawn lines can be clicked: the middle of a hidden line is not a weight
+    pos, *_ = d._layout()
+    hidden = next((j, k) for j in range(10) for k in range(30) if (j, k) not in pairs and j != 4)
+    a, b = pos[(2, hidden[1])], pos[(3, hidden[0])]
+    assert d.hit((a + b) / 2) != ("weight", 3, *hidden)
+    j, k = pairs[0]
+    assert d.hit((pos[(2, k)] + pos[(3, j)]) / 2) == ("weight", 3, j, k)  # a drawn line is clickable
