@@ -396,7 +396,7 @@ class NetworkDiagram(QWidget):
                 p.drawText(QRectF(xs[l] - 70, 42, 140, 16), Qt.AlignmentFlag.AlignCenter, f"(first {self.shown(l)} shown)")
             if l >= 2 and self.dense(l):
                 p.setPen(QColor(100, 100, 100))
-                p.drawText(QRectF((xs[l - 1] + xs[l]) / 2 - 140, 42, 280, 16), Qt.AlignmentFlag.AlignCenter,
+                p.drawText(QRectF((xs[l - 1] + xs[l]) / 2 - 140, self.height() - 22, 280, 16), Qt.AlignmentFlag.AlignCenter,
                            f"{STRONGEST} strongest lines per neuron")
         self._draw_colour_bar(p, scale, diverge)
         p.end()

@@ -302,6 +302,7 @@ class InspectorTab(Tab):
         for w in (self.cost_title, self.cost_combo, self.seed_title, self.seed_spin):
             w.setVisible(choice != SHARED)  # the shared network has its own cost and weights
         self.selection = None
+        self._restart = True  # another network: walk it from step 1
         n_in = self._net.sizes[0]
         if n_in == PIXELS and self.example_combo.currentData() == EX_TYPED:
             self.example_combo.setCurrentIndex(0)
