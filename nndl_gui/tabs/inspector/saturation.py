@@ -8,7 +8,7 @@ epoch it had reached."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout
 
 from ... import chapter_url
 from ...engine.saturation import ETAS, STARTS
@@ -57,7 +57,10 @@ class SaturationPage(SidePage):
             plot.setLabel("left", "cost C")
             plot.getAxis("left").enableAutoSIPrefix(False)
             plot.setXRange(0, 300)
-            plot.setMinimumHeight(160)
+            plot.setMinimumHeight(130)
+            # no preferred height: in the side panel's scroll area the plots take the room there is,
+            # instead of making the panel twice the window's height
+            plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
             self.sat_plots[cost] = plot
             self.sat_curves[cost] = plot.plot([], [], pen=pg.mkPen(colour, width=2))
             plots.addWidget(plot)
