@@ -38,7 +38,7 @@ from ...settings import TabSettings
 from ..base import Tab
 from . import equations as eqn
 from .check import GradientCheckPage
-from .common import rich_label
+from .common import rich_label, scrolled
 from .demon import DemonPage
 from .edit import EditPage
 from .saturation import SaturationPage
@@ -87,7 +87,7 @@ class InspectorTab(Tab):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)  # a collapsed panel would hide the steps or the diagram
         split.addWidget(self._build_diagram_panel())
-        split.addWidget(self._scrolled(self._build_side_panel()))
+        split.addWidget(scrolled(self._build_side_panel()))
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([700, 560])
@@ -98,18 +98,6 @@ class InspectorTab(Tab):
                 sc = QShortcut(QKeySequence(key), self)
                 sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 sc.activated.connect(slot)
-
-    @staticmethod
-    def _scrolled(panel: QWidget) -> QScrollArea:
-        """The side panel in a vertical scroll area: on a short window it scrolls instead of being cut;
-        it is never narrower than its buttons need."""
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QScrollArea.Shape.NoFrame)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        area.setWidget(panel)
-        area.setMinimumWidth(panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4)
-        return area
 
     def _build_network_row(self):
         row = QHBoxLayout()
