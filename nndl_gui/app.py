@@ -31,6 +31,10 @@ from .widgets.note import Note
 
 NETWORK_FILTER = "Networks (*.npz *.json);;NumPy archive (*.npz);;network2.py JSON (*.json)"
 
+# The window's own minimum size: every tab fits it without clipping (tests/qt/test_layout.py), and it
+# fits a 1366×768 laptop screen with a panel and a title bar.
+MIN_SIZE = (1024, 700)
+
 # the tabs in the book's order: (title, class)
 TABS = [
     ("Draw", DrawTab),
@@ -47,6 +51,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or open_settings()
         self.migration = migrate(self.settings)
         self.settings_note = self.migration.note
+        self.setMinimumSize(*MIN_SIZE)
         self.client = EngineClient(self)
         self.data = DataManager(self.client, data_path, self)
         self.ctx = AppContext(self.client, self.data, self.settings, self.status, self.error)
