@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from . import BOOK_URL, __version__, chapter_url
 from .appcontext import AppContext, DataManager
-from .client import EngineClient
+from .client import EngineClient, engine_threads_ended
 from .settings import TabSettings, migrate, open_settings, save_version, set_window_value, window_value
 from .tabs.draw import DrawTab
 from .tabs.inspector.tab import InspectorTab
@@ -29,6 +29,8 @@ from .tabs.playground.tab import PlaygroundTab
 from .tabs.training.tab import TrainingTab
 from .widgets.note import Note
 
+# How long closing waits for the engine thread: its long passes notice a close within ~0.1 s (engine.cancel).
+CLOSE_WAIT_MS = 1000
 NETWORK_FILTER = "Networks (*.npz *.json);;NumPy archive (*.npz);;network2.py JSON (*.json)"
 
 # the tabs in the book's order: (title, class)
@@ -152,7 +154,7 @@ class MainWindow(QMainWindow):
         def load(ctx, path):
             from .engine.io import load_network
 
-            return load_network(path)
+            return load_network(path, cancel=ctx.cancelled)  # in pieces: closing never waits for it
 
         def loaded(net):
             self.client.set_network(net, f"{os.path.basename(path)}: {net.sizes}", "file",
@@ -213,10 +215,17 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:
+        """Save the settings first (written and synced), then end the worker whatever it is doing.
+
+        The window hides at once; ``client.shutdown`` makes the engine abandon its work and waits for
+        its thread at most CLOSE_WAIT_MS.  A thread still running after that is never destroyed (that
+        aborts the process): ``main`` ends the process itself (see there).
+        """
         self.save_settings()
+        self.hide()
         for widget in self.tab_widgets:
             widget.shutdown()
-        self.client.shutdown()
+        self.client.shutdown(CLOSE_WAIT_MS)
         super().closeEvent(event)
 
 
@@ -242,4 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.network:
         window.open_network(args.network)
     window.show()
-    return app.exec()
+    code = app.exec()
+    if not engine_threads_ended(0.2):
+        # The window is closed and the settings are saved and synced (closeEvent), but the engine thread
+        # is still inside one call that checks nothing (say, one huge matrix product).  Python's normal
+        # exit would destroy its QThread while it runs, which Qt answers with abort() (exit 134); waiting
+        # for it could take minutes.  Nothing is left to save or clean up: leave at once, with our code.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
