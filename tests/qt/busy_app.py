@@ -2,9 +2,9 @@
 
 Used by tests/qt/test_close_busy.py in a subprocess: ``python busy_app.py PHASE [FILE]``.  PHASE is one of
 
-* ``evaluation``  — train a [784, 30000, 10] network one epoch on tiny data whose validation and test sets
-  have 10,000 images each: the close arrives during the epoch-end evaluation (minutes of BLAS in one pass
-  without chunking);
+* ``evaluation``  — train a [784, 12000, 10] network one epoch on tiny data whose validation and test sets
+  have 10,000 images each: the close arrives during the epoch-end evaluation (~10 s of BLAS in one call
+  per 5,000 images without chunking);
 * ``open``        — start the app with ``--network FILE`` (File ▸ Open at start): the close arrives while
   the worker reads and checks the file;
 * ``conv-epoch``  — a job that trains a chapter-6 ConvNet with ``engine.convnet.sgd`` on tiny data with
@@ -59,15 +59,18 @@ def fake_mnist(n_train: int, n_eval: int):
 
 def conv_job(ctx, mnist):
     """A chapter-6 epoch on the worker, as the Training tab's chapter-6 runs do."""
+    import inspect
+
     from nndl_gui.engine import convnet
     from nndl_gui.engine.training import TrainingConfig
 
     net = convnet.ConvNet(convnet.parse_layers("conv20x5-pool2,fc100,softmax10"), rng=np.random.default_rng(0))
     ctx.set_network(net)
     config = TrainingConfig(epochs=1, mini_batch_size=10, eta=0.1)
+    cancel = {"cancel": ctx.cancelled} if "cancel" in inspect.signature(convnet.sgd).parameters else {}
     for record in convnet.sgd(net, mnist.training, config, rng=np.random.default_rng(1),
                               validation_data=mnist.validation, test_data=mnist.test,
-                              should_stop=ctx.should_stop, cancel=ctx.cancelled):
+                              should_stop=ctx.should_stop, **cancel):
         yield record
 
 
@@ -81,7 +84,7 @@ def start(phase: str) -> None:
         from nndl_gui.engine.training import TrainingConfig
         from nndl_gui.jobs.training import TrainingRequest, training_job
 
-        req = TrainingRequest(sizes=(784, 30000, 10), seed=0, limit=20,
+        req = TrainingRequest(sizes=(784, 12000, 10), seed=0, limit=20,
                               config=TrainingConfig(epochs=1, mini_batch_size=10, eta=0.1))
         window.client.start_job("training", training_job, req, fake_mnist(20, 10_000))
     elif phase == "conv-epoch":
@@ -123,6 +126,7 @@ def main() -> int:
         say("gap", state["gap"])
         say("closing", time.monotonic())
         window.close()
+        say("closed", time.monotonic())  # closeEvent done: settings saved, engine thread ended or left
 
     heartbeat = QTimer()
     heartbeat.setInterval(10)
@@ -130,7 +134,9 @@ def main() -> int:
     heartbeat.start()
     QTimer.singleShot(0, lambda: start(phase))
     argv = ["--network", sys.argv[2]] if phase == "open" else []
-    return app_main(argv)
+    code = app_main(argv)
+    say("returned", time.monotonic())
+    return code
 
 
 if __name__ == "__main__":
