@@ -1,6 +1,6 @@
 """Drive the real app (``nndl_gui.app.main``) into one busy phase of the worker, then close its window.
 
-Used by tests/qt/test_close_busy.py in a subprocess: ``python busy_app.py PHASE [FILE]``.  PHASE is one of
+Used by tests/qt/test_close_busy.py in a subprocess: ``python busy_app.py PHASE [FILE] [sigterm]``.  PHASE is one of
 
 * ``evaluation``  — train a [784, 12000, 10] network one epoch on tiny data whose validation and test sets
   have 10,000 images each: the close arrives during the epoch-end evaluation (~10 s of BLAS in one call
@@ -10,6 +10,7 @@ Used by tests/qt/test_close_busy.py in a subprocess: ``python busy_app.py PHASE 
 * ``conv-epoch``  — a job that trains a chapter-6 ConvNet with ``engine.convnet.sgd`` on tiny data with
   large validation and test sets: the close arrives during its epoch-end evaluation.
 
+With a last argument ``sigterm`` the app is sent SIGTERM instead of a click on its close button.
 The engine function of the phase is wrapped (not changed: it still does all its work) so that it prints
 ``phase <name>`` when the worker enters it.  The GUI thread then closes the window CLOSE_AFTER seconds
 later, printing ``closing <monotonic time>``, exactly as a click on the window's close button does.  A
@@ -19,6 +20,8 @@ heartbeat timer on the GUI thread records the longest gap between its ticks whil
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import threading
 import time
@@ -125,6 +128,9 @@ def main() -> int:
         window = next(w for w in QApplication.topLevelWidgets() if w.isWindow() and w.isVisible())
         say("gap", state["gap"])
         say("closing", time.monotonic())
+        if "sigterm" in sys.argv[2:]:  # as a logout or `kill` would
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         window.close()
         say("closed", time.monotonic())  # closeEvent done: settings saved, engine thread ended or left
 
@@ -133,7 +139,7 @@ def main() -> int:
     heartbeat.timeout.connect(tick)
     heartbeat.start()
     QTimer.singleShot(0, lambda: start(phase))
-    argv = ["--network", sys.argv[2]] if phase == "open" else []
+    argv = ["--network", sys.argv[2]] if phase == "open" else []  # then, optionally, "sigterm"
     code = app_main(argv)
     say("returned", time.monotonic())
     return code

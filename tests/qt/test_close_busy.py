@@ -102,11 +102,14 @@ def big_network_json(path: Path, hidden: int) -> Path:
     return path
 
 
-def test_closing_while_opening_a_large_network_file(tmp_path):
-    """File ▸ Open (--network) of a 100 MB JSON network: seconds of parsing that held Python's GIL."""
+@pytest.mark.parametrize("how", ["close button", "sigterm"])
+def test_closing_while_opening_a_large_network_file(tmp_path, how):
+    """File ▸ Open (--network) of a 100 MB JSON network: seconds of parsing that held Python's GIL.
+    SIGTERM (a logout, ``kill``) closes the app the same way."""
     path = big_network_json(tmp_path / "big.json", 6000)
     assert path.stat().st_size > 90 * 2**20
-    assert_closed_promptly(close_while_busy(tmp_path, "open", str(path)), "open")
+    extra = ["sigterm"] if how == "sigterm" else []
+    assert_closed_promptly(close_while_busy(tmp_path, "open", str(path), *extra), "open")
 
 
 def test_closing_while_opening_a_hostile_json_file(tmp_path):
@@ -119,6 +122,19 @@ def test_closing_while_opening_a_hostile_json_file(tmp_path):
             f.write(run if i == 0 else ", " + run)
         f.write("]")
     assert_closed_promptly(close_while_busy(tmp_path, "open", str(path)), "open")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_closing_after_opening_a_slow_named_pipe(tmp_path):
+    """A FIFO with a writer that has sent a little and may send more: refused at once, never read."""
+    fifo = tmp_path / "slow.json"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer that never finishes
+    try:
+        os.write(writer, b'{"sizes": [784, ')
+        assert_closed_promptly(close_while_busy(tmp_path, "open", str(fifo)), "open")
+    finally:
+        os.close(writer)
 
 
 # ------------------------------------------------------------------------- the client's side, in-process
@@ -151,7 +167,7 @@ def test_a_thread_inside_an_uninterruptible_call_is_never_destroyed_while_it_run
 
     client = client_module.EngineClient()
     started = threading.Event()
-    client.run_task(lambda ctx: (started.set(), time.sleep(1.0)))  # checks nothing, like one huge BLAS call
+    client.run_task(lambda ctx: (started.set(), time.sleep(2.5)))  # checks nothing, like one huge BLAS call
     assert started.wait(10)
     assert not client.shutdown(100)
     assert any(thread is client.thread for thread, _ in client_module.stragglers)
