@@ -7,6 +7,8 @@ Used by tests/qt/test_close_busy.py in a subprocess: ``python busy_app.py PHASE 
   per 5,000 images without chunking);
 * ``open``        — start the app with ``--network FILE`` (File ▸ Open at start): the close arrives while
   the worker reads and checks the file;
+* ``stuck``       — a task inside one call of 30 s that checks nothing (as one huge matrix product would):
+  the engine thread cannot end in time, so the app must leave without destroying it;
 * ``conv-epoch``  — a job that trains a chapter-6 ConvNet with ``engine.convnet.sgd`` on tiny data with
   large validation and test sets: the close arrives during its epoch-end evaluation.
 
@@ -92,6 +94,14 @@ def start(phase: str) -> None:
         window.client.start_job("training", training_job, req, fake_mnist(20, 10_000))
     elif phase == "conv-epoch":
         window.client.start_job("chapter-6 training", conv_job, fake_mnist(20, 10_000))
+    elif phase == "stuck":
+        window.client.run_task(stuck_task)
+
+
+def stuck_task(ctx):
+    say("phase", "stuck")
+    reached.set()
+    time.sleep(30)
 
 
 def main() -> int:

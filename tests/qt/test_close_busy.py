@@ -137,6 +137,11 @@ def test_closing_after_opening_a_slow_named_pipe(tmp_path):
         os.close(writer)
 
 
+def test_closing_while_the_worker_is_inside_a_call_that_checks_nothing(tmp_path):
+    """The last resort: the engine thread cannot end (30 s in one call); the app still ends with exit 0."""
+    assert_closed_promptly(close_while_busy(tmp_path, "stuck"), "stuck")
+
+
 # ------------------------------------------------------------------------- the client's side, in-process
 def test_shutdown_abandons_the_running_task_and_skips_queued_ones(qtbot):
     from nndl_gui.client import EngineClient
