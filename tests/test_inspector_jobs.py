@@ -190,6 +190,16 @@ def test_conv_gradient_check_of_one_parameter_and_of_the_network():
     assert res.relative_error < 1e-7
 
 
+def test_conv_gradient_check_of_a_confident_network():
+    """a^L_label within 1e-12 of 1: the check still agrees (the cost is computed from z^L, not ln a^L)."""
+    net, x = _small_conv(2)
+    label = int(np.argmax(net.feedforward(x)))
+    net.layers[-1].b[label] += 40.0
+    assert 1.0 - net.feedforward(x)[label] < 1e-12
+    res = ij.check_conv_network_task(None, net, x, label, max_params=40)
+    assert res.relative_error < 1e-5
+
+
 def test_conv_gradient_check_can_fail():
     """A parameter whose backprop number is wrong is caught (the check is not a tautology)."""
     from nndl_gui.engine import convtrace

@@ -206,6 +206,9 @@ def trace(net, x, label: int) -> ConvTrace:
         else:
             if isinstance(layer, SoftmaxLayer):
                 ga, delta, act = None, out - y, "softmax"  # BP1, log-likelihood with softmax
+                # a^L_label − 1 written as −Σ_{k≠label} a^L_k (equal, as Σ a^L = 1): keeps its digits when
+                # a^L_label rounds to 1, so a confident network's small gradients stay exact
+                delta[int(label)] = -(np.sum(out[:int(label)]) + np.sum(out[int(label) + 1:]))
             else:
                 ga, act = grad_a, layer.activation
                 delta = ga * sigma_prime(act, out)  # BP2's ⊙ σ'(z)

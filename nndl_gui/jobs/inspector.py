@@ -231,8 +231,16 @@ def conv_trace_task(ctx, net, x, y, description: str = "") -> ConvInspection:
 
 
 def _conv_cost(net64, x, label: int) -> float:
-    a = net64.feedforward(x)
-    return -float(np.log(max(float(a[label]), 1e-300)))
+    """C = −ln a^L_label written as log Σ exp z^L − z^L_label: exact even when a^L_label rounds to 1 (a
+    confident trained network), where −ln a^L would lose every digit of the finite difference."""
+    a = net64._as_images(np.asarray(x, np.float64).reshape(1, -1))
+    for layer in net64.layers[:-1]:
+        a = layer.forward(a)
+    last = net64.layers[-1]
+    z = (a.reshape(1, -1) @ last.w)[0] * (1.0 - last.p_dropout) + last.b
+    k = int(np.argmax(z))
+    rest = np.exp(np.delete(z, k) - z[k])
+    return float(z[k] - z[label]) + float(np.log1p(rest.sum()))  # log1p: C ≈ 1e-17 keeps its digits
 
 
 def _conv_param(net64, layer: int, kind: str):

@@ -212,8 +212,8 @@ class DrawTab(Tab):
         chooser_row.addWidget(self.chooser.combo)
         chooser_row.addWidget(self.network_label, 1)
         layout.addLayout(chooser_row)
-        layout.addLayout(panels, 1)
-        layout.addWidget(self.maps_view)
+        layout.addLayout(panels, 3)
+        layout.addWidget(self.maps_view, 2)
         layout.addWidget(examples)
         self._show_network_text()
         self._show_empty()
@@ -357,18 +357,15 @@ class DrawTab(Tab):
         self.maps_view.show_maps(result.maps)
         if result.maps:
             self.maps_view.caption.setText(
-                "<b>Feature maps</b> of the drawn digit, layer by layer: each small image is one filter's "
-                "σ(z + b) over its input, z the shared 5×5 weights times each local receptive field "
-                "(black: strongly active); max-pooling then keeps the largest of each 2×2. "
-                f'<a href="{chapter_url(6)}#convolutional_neural_networks">Chapter 6</a>.')
+                "<b>Feature maps</b> σ(z + b) of the drawn digit, layer by layer: one per filter, its shared "
+                "weights over every local receptive field (black: active); max-pooling keeps the largest of "
+                f'each 2×2. <a href="{chapter_url(6)}#convolutional_neural_networks">Chapter 6</a>')
         self.members_label.setVisible(bool(result.members))
         if result.members:
-            rows = "".join(f"<tr><td>{m.name}</td><td align='center'><b>{m.digit}</b></td>"
-                           f"<td align='right'>{m.confidence:.0%}</td></tr>" for m in result.members)
             votes = sum(m.digit == result.digit for m in result.members)
-            self.members_label.setText(
-                f"<b>Ensemble vote: {result.digit}</b> ({votes} of {len(result.members)} members)"
-                f"<table cellspacing='4'><tr><th align='left'>member</th><th>digit</th><th>prob.</th></tr>{rows}</table>")
+            answers = ", ".join(f"{m.name}: <b>{m.digit}</b> ({m.confidence:.0%})" for m in result.members)
+            self.members_label.setText(f"<b>Ensemble vote: {result.digit}</b> ({votes} of {len(result.members)} "
+                                       f"members) — {answers}")
 
     def _draw_saliency(self) -> None:
         r = self.result

@@ -25,7 +25,8 @@ class FeatureMapsView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.GraphicsLayoutWidget()
-        self.plot.setMinimumHeight(150)
+        self.plot.setMinimumHeight(120)
+        self.plot.setBackground("#8c8c8c")  # grey between the maps, so each map's white paper shows
         self.views, self.images, self.titles = [], [], []
         for i in range(MAX_LAYERS):
             title = self.plot.addLabel("", row=0, col=i)
@@ -47,13 +48,13 @@ class FeatureMapsView(QWidget):
         self.shown: tuple = ()
 
     def show_maps(self, maps) -> None:
-        """``maps``: a tuple of jobs.draw.FeatureMaps (empty: nothing to show)."""
+        """``maps``: a tuple of jobs.draw.FeatureMaps (empty: nothing to show).  Unused columns are left
+        blank rather than hidden (hiding items of a graphics layout leaves it collapsed when shown again)."""
         self.shown = tuple(maps)[:MAX_LAYERS]
         for i in range(MAX_LAYERS):
-            visible = i < len(self.shown)
-            self.views[i].setVisible(visible)
-            self.titles[i].setVisible(visible)
-            if not visible:
+            if i >= len(self.shown):
+                self.images[i].setImage(np.full((1, 1), np.nan, np.float32), levels=(0.0, 1.0), autoLevels=False)
+                self.titles[i].setText("", size="9pt")
                 continue
             fm = self.shown[i]
             self.images[i].setImage(fm.mosaic, levels=(0.0, 1.0), autoLevels=False)
@@ -61,4 +62,3 @@ class FeatureMapsView(QWidget):
             h, w = fm.shape
             self.titles[i].setText(f"conv layer {fm.layer}: {fm.count} maps {h}×{w} (max a = {fm.peak:.3g})",
                                    size="9pt")
-

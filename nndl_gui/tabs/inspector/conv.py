@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ... import chapter_url
@@ -91,6 +91,7 @@ class ConvView(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Conv layer:"))
         self.layer_combo = QComboBox()
+        self.layer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.layer_combo.activated.connect(self._on_layer)
         row.addWidget(self.layer_combo)
         row.addWidget(QLabel("feature map j:"))
@@ -138,6 +139,7 @@ class ConvView(QWidget):
         root.addWidget(self.step_label)
         self.text = rich_label()
         self.text.setStyleSheet("QLabel { background: #fff8dc; padding: 6px; border: 1px solid #e0d090; }")
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         root.addWidget(self.text, 3)
 
         check = QHBoxLayout()
