@@ -82,3 +82,16 @@ def test_feature_maps_pool_to_the_layers_activations():
     assert [m.shape for m in maps] == [(3, 10, 10), (2, 4, 4)]
     pooled = maps[0].reshape(3, 5, 2, 5, 2).max(axis=(2, 4))
     np.testing.assert_allclose(pooled, t.layers[0].a, rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_saliency_equals_the_convnets_output_gradient(seed):
+    from nndl_gui.engine.convtrace import output_gradient
+
+    spec = [SPEC[0], SPEC[1], {"type": "fc", "n_out": 5, "activation": "tanh", "dropout": 0.3},
+            {"type": "softmax", "n_out": 4, "dropout": 0.0}]
+    net, x = small_net(seed, spec)
+    for j in (None, 1):
+        mine, engine = output_gradient(net, x, j), net.output_gradient(x, j)
+        assert mine.neuron == engine.neuron and mine.activation == pytest.approx(engine.activation)
+        np.testing.assert_allclose(mine.gradient, engine.gradient, rtol=1e-9, atol=1e-14)

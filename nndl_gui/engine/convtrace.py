@@ -123,7 +123,7 @@ def _conv_forward(layer: ConvPoolLayer, x: np.ndarray):
     w = np.asarray(layer.w, np.float64)
     b = np.asarray(layer.b, np.float64)
     patches = sliding_window_view(x, (k, k), axis=(1, 2))  # (c, ch, cw, k, k)
-    z = np.einsum("cyxuv,jcuv->jyx", patches, w)
+    z = np.tensordot(w, patches, axes=([1, 2, 3], [0, 3, 4]))  # Σ_c,u,v w[j,c,u,v]·x[c,y+u,x+v]: (f, ch, cw)
     H, W, f = layer.out_shape
     windows = z[:, :H * p, :W * p].reshape(f, H, p, W, p).transpose(0, 1, 3, 2, 4).reshape(f, H, W, p * p)
     winner = windows.argmax(axis=3)  # the first maximum on a tie, as the ConvNet
@@ -141,14 +141,21 @@ def _conv_backward(layer: ConvPoolLayer, x, w, z, winner, a, grad_a):
     for j in range(f):
         delta_z[j, ii * p + winner[j] // p, jj * p + winner[j] % p] = delta[j]
     patches = sliding_window_view(x, (k, k), axis=(1, 2))  # (c, ch, cw, k, k)
-    grad_w = np.einsum("jyx,cyxuv->jcuv", delta_z, patches)
+    grad_w = np.tensordot(delta_z, patches, axes=([1, 2], [1, 2]))  # Σ_y,x δz[j,y,x]·x[c,y+u,x+v]: (f, c, k, k)
     grad_b = delta.sum(axis=(1, 2))
-    grad_x = np.zeros_like(x)
-    ch, cw = z.shape[1:]
+    return delta, delta_z, grad_w, grad_b, _spread_back(delta_z, w, x.shape)
+
+
+def _spread_back(delta_z: np.ndarray, w: np.ndarray, x_shape) -> np.ndarray:
+    """∂C/∂x[c, y+u, x+v] = Σ_j Σ_(y,x) δz[j, y, x] · w[j, c, u, v]: each unit's δ back through its weights."""
+    k = w.shape[2]
+    ch, cw = delta_z.shape[1:]
+    shares = np.tensordot(w, delta_z, axes=([0], [0]))  # (c, k, k, ch, cw)
+    grad_x = np.zeros(x_shape)
     for u in range(k):
         for v in range(k):
-            grad_x[:, u:u + ch, v:v + cw] += np.einsum("jyx,jc->cyx", delta_z, w[:, :, u, v])
-    return delta, delta_z, grad_w, grad_b, grad_x
+            grad_x[:, u:u + ch, v:v + cw] += shares[:, u, v]
+    return grad_x
 
 
 def _dense_w(layer: FullyConnectedLayer) -> np.ndarray:
@@ -218,6 +225,58 @@ def trace(net, x, label: int) -> ConvTrace:
             grad_a = gx
     cost = -float(np.log(max(forward[-1][-1][int(label)], 1e-300)))
     return ConvTrace(x, int(label), tuple(traces), cost)
+
+
+def output_gradient(net, x, j: int | None = None, maps: list | None = None):
+    """∂a^L_j/∂x for one input (784,) — the Draw tab's saliency map — by a forward and a backward pass
+    that computes no weight gradients (a few ms; ``ConvNet.output_gradient`` gives the same numbers).
+    Returns an ``engine.saliency.Saliency``; a ``maps`` list receives ``feature_maps``' arrays on the way."""
+    from .saliency import Saliency
+
+    x = np.asarray(x, np.float64).reshape(-1)
+    a = x.reshape(net.input_shape).transpose(2, 0, 1)
+    kept = []
+    for layer in net.layers:
+        if isinstance(layer, ConvPoolLayer):
+            w, b, z, winner, pooled, out = _conv_forward(layer, a)
+            kept.append((layer, w, z, winner, out, a.shape))
+            if maps is not None:
+                maps.append(sigma(layer.activation, z + b[:, None, None]).astype(np.float32))
+        else:
+            flat = a.transpose(1, 2, 0).reshape(-1) if a.ndim == 3 else a
+            w = _dense_w(layer)
+            z = flat @ w + np.asarray(layer.b, np.float64)
+            if isinstance(layer, SoftmaxLayer):
+                e = np.exp(z - z.max())
+                out = e / e.sum()
+            else:
+                out = sigma(layer.activation, z)
+            kept.append((layer, w, None, None, out, a.shape))
+        a = out
+    if j is None:
+        j = int(np.argmax(a))
+    if not 0 <= j < a.shape[0]:
+        raise ValueError(f"output neuron j must be 0..{a.shape[0] - 1}, got {j}")
+    delta = -a[j] * a
+    delta[j] += a[j]  # ∂a^L_j/∂z^L = a^L_j (e_j − a^L), the softmax's Jacobian row
+    g = None
+    for layer, w, z, winner, out, in_shape in reversed(kept):
+        if isinstance(layer, ConvPoolLayer):
+            f, H, W = out.shape
+            ga = g if g.ndim == 3 else g.reshape(H, W, f).transpose(2, 0, 1)
+            d = ga * sigma_prime(layer.activation, out)
+            p = layer.pool
+            dz = np.zeros_like(z)
+            ii, jj = np.meshgrid(np.arange(H), np.arange(W), indexing="ij")
+            for m in range(f):
+                dz[m, ii * p + winner[m] // p, jj * p + winner[m] % p] = d[m]
+            g = _spread_back(dz, w, in_shape)
+        else:
+            if not isinstance(layer, SoftmaxLayer):
+                delta = g * sigma_prime(layer.activation, out)
+            g = w @ delta
+    grad = g.transpose(1, 2, 0).reshape(-1) if g.ndim == 3 else g
+    return Saliency(neuron=j, activation=float(a[j]), gradient=grad)
 
 
 def gradients_like_backprop(t: ConvTrace) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -24,6 +24,7 @@ import numpy as np
 from ..data.mnist import CLASSES, PIXELS
 from ..data.preprocess import FIELD, is_empty, preprocess, render_digit
 from ..engine.ensemble import majority
+from ..engine.convtrace import output_gradient as conv_output_gradient
 from ..engine.saliency import output_gradient
 from ..paths import resource_path
 
@@ -206,11 +207,16 @@ def analyse(ctx, gray: np.ndarray, net, request: int = 0, polarity: str = "dark-
     else:
         outputs = read_outputs(net, x)
         first = net
-    saliency = None
-    if with_saliency:
-        s = output_gradient(first, x, outputs.digit)
+    saliency, conv = None, hasattr(first, "layers")
+    if conv and with_saliency:  # one forward pass gives the feature maps and the saliency
+        arrays = []
+        s = conv_output_gradient(first, x, outputs.digit, arrays)
+        maps = tuple(tile_maps(m, i + 1) for i, m in enumerate(arrays))
+    else:
+        s = output_gradient(first, x, outputs.digit) if with_saliency else None
+        maps = conv_feature_maps(first, x)
+    if s is not None:
         saliency = s.gradient.reshape(FIELD, FIELD).astype(np.float32)
-    maps = conv_feature_maps(first, x)
     return DrawResult(request, image, False, outputs, saliency, time.perf_counter() - t0, maps, answers)
 
 
