@@ -247,8 +247,8 @@ class DrawTab(Tab):
     @Slot(object, str)
     def _on_chosen(self, net, text: str) -> None:
         client = self.ctx.client
-        if self.chooser.current_key() == ("shipped", "fc") and client.shared_network is None and not client.busy:
-            # publish the shipped fully connected net, so File ▸ Save and the inspector see the same network
+        if self.chooser.current_key()[0] == "shipped" and client.shared_network is None and not client.busy:
+            # publish the shipped network, so File ▸ Save and the inspector see the same network
             client.set_network(net, f"pretrained {net.sizes} ({text})", "pretrained")
         self._use_network(net, text)
 

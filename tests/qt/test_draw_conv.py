@@ -129,3 +129,9 @@ def test_a_bad_file_says_why_and_keeps_the_network(qtbot, tab, tmp_path):
     tab.chooser.open_files([bad])
     qtbot.waitUntil(lambda: bool(tab.errors), timeout=10000)
     assert "bad.npz" in tab.errors[-1][1] and tab.network is before
+
+
+def test_the_shipped_conv_net_is_published_for_the_rest_of_the_app(qtbot, tab):
+    qtbot.waitUntil(lambda: tab.ctx.client.shared_network is not None, timeout=5000)
+    shared = tab.ctx.client.shared_network
+    assert isinstance(shared.network, ConvNet) and shared.source == "pretrained"
