@@ -101,3 +101,18 @@ def test_augmented_source_fills_fresh_drawings_reproducibly(digits):
     np.testing.assert_allclose(plain, images[:4] / 255, atol=1e-6)
     with pytest.raises(ValueError, match="784"):
         AugmentedMnist(images[:, :10], labels)
+
+
+def test_stroke_normalisation_makes_thin_and_fat_pens_alike(digits):
+    from nndl_gui.data.preprocess import STROKE_RATIO, normalise_stroke, stroke_ratio, to_ink
+
+    for img in digits[0][:6]:
+        thin, fat = (draw(img, Perturbation(pen=p), 280) for p in (0.5, 2.0))
+        for canvas in (thin, fat):
+            ink = normalise_stroke(to_ink(canvas, "dark-on-light"))
+            assert stroke_ratio(ink)[0] == pytest.approx(STROKE_RATIO, rel=0.35)
+        with_norm = corr(preprocess(thin, "dark-on-light"), preprocess(fat, "dark-on-light"))
+        without = corr(preprocess(thin, "dark-on-light", stroke=False), preprocess(fat, "dark-on-light", stroke=False))
+        assert with_norm > without
+    small = to_ink(np.asarray(255 - digits[0][0].reshape(28, 28), np.uint8), "dark-on-light")
+    np.testing.assert_array_equal(normalise_stroke(small), small)  # 28×28: too coarse, left alone
