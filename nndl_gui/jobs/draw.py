@@ -4,8 +4,8 @@ Every function takes the worker's ``ctx`` first (``JobContext``; unused by most)
 ``EngineClient.run_task`` as is, and returns frozen results holding copies, never views of live arrays.
 
 * ``analyse(ctx, gray, net, request)``    canvas → 28×28 → prediction + saliency (``DrawResult``)
-* ``load_pretrained(ctx, path)``          the default shipped network: the conv net (resources/conv.npz)
-                                           when it is there, else the fully connected one
+* ``load_pretrained(ctx, path)``          the default shipped network: a conv net (resources/conv-drawn.npz
+                                           or conv.npz) when there is one, else the fully connected one
 * ``shipped_networks()``                  the shipped networks present, with their test accuracy
 * ``load_networks(ctx, paths)``           several files at once (an ensemble), checked
 * ``mnist_example(ctx, ...)``             an MNIST test digit drawn on the canvas (by index, random,
@@ -29,7 +29,10 @@ from ..engine.saliency import output_gradient
 from ..paths import resource_path
 
 PRETRAINED = "pretrained.npz"  # the fully connected [784, 300, 10]
-CONV_PRETRAINED = "conv.npz"  # the chapter-6 conv net, the Draw tab's default when shipped
+CONV_PRETRAINED = "conv.npz"  # the chapter-6 conv net (the book's recipe)
+DRAWN_PRETRAINED = "conv-drawn.npz"  # a conv net also trained on digits redrawn as people draw them
+# Shipped networks in the order the Draw tab prefers them: the first one present is its default.
+SHIPPED = (("drawn", DRAWN_PRETRAINED), ("conv", CONV_PRETRAINED), ("fc", PRETRAINED))
 MAP_GAP = 1  # pixels between feature maps in a mosaic
 
 
@@ -39,7 +42,7 @@ def pretrained_path():
 
 @dataclass(frozen=True)
 class Shipped:
-    key: str  # "conv" or "fc"
+    key: str  # "drawn", "conv" or "fc"
     path: object  # Path
     accuracy: float | None  # test accuracy read from resources/<name>.md, None when not stated
 
@@ -65,7 +68,7 @@ def shipped_accuracy(path) -> float | None:
 def shipped_networks() -> list[Shipped]:
     """The networks shipped in resources/, the default (conv when present) first."""
     out = []
-    for key, name in (("conv", CONV_PRETRAINED), ("fc", PRETRAINED)):
+    for key, name in SHIPPED:
         path = resource_path(name)
         if path.is_file():
             out.append(Shipped(key, path, shipped_accuracy(path)))
@@ -73,7 +76,7 @@ def shipped_networks() -> list[Shipped]:
 
 
 def default_path():
-    """resources/conv.npz when shipped, else resources/pretrained.npz."""
+    """The first shipped network of SHIPPED present (conv-drawn.npz, conv.npz, then pretrained.npz)."""
     shipped = shipped_networks()
     return shipped[0].path if shipped else pretrained_path()
 
@@ -249,7 +252,7 @@ def load_networks(ctx, paths) -> list:
 
 
 def load_pretrained(ctx=None, path=None):
-    """The network shipped with the app: resources/conv.npz when present, else resources/pretrained.npz."""
+    """The Draw tab's default network: the first of SHIPPED present in resources/."""
     from ..engine.io import load_network
 
     return load_network(path or default_path())
