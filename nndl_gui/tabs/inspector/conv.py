@@ -311,18 +311,20 @@ class ConvView(QWidget):
             window = lt.z[j, i * p:(i + 1) * p, i2 * p:(i2 + 1) * p]
             return (f"Pooling window ({i}, {i2}) of map {j}: the {p}×{p} values of z"
                     + _table(window, (wy - i * p, wx - i2 * p))
-                    + f"max = <b>{fmt(V['pooled'])}</b> (unit ({wy}, {wx}) won{'' if (wy, wx) == (y, x) else '; the selected unit did not'})"
-                    f"<br>a = σ(max z + b) = {lt.activation}({fmt(V['pooled'])} + {fmtp(V['b'])}) = <b>{fmt(V['a'])}</b>")
+                    + f"max = <b>{fmt(V['pooled'])}</b> (unit ({wy}, {wx}) won"
+                    + ("" if (wy, wx) == (y, x) else "; the selected unit did not")
+                    + f")<br>a = σ(max z + b) = {lt.activation}({fmt(V['pooled'])} + {fmtp(V['b'])}) = "
+                    f"<b>{fmt(V['a'])}</b>")
         if self.step == 2:
-            out = t.output
-            y_vec = np.zeros_like(out)
-            y_vec[t.label] = 1
-            cells = "".join(f"<tr><td>{d}</td><td align='right'>{fmt(out[d])}</td><td align='right'>{fmt(y_vec[d])}</td>"
-                            f"<td align='right'><b>{fmt(out[d] - y_vec[d])}</b></td></tr>" for d in range(out.size))
-            return (f"Softmax output with the log-likelihood cost C = −ln a<sup>L</sup><sub>{t.label}</sub> = {fmt(t.cost)}: "
-                    f"BP1 gives {sym('δ', 'L')} = {sym('a', 'L')} − y"
-                    f"<table cellspacing='0' cellpadding='2' style='font-size:small'><tr><th>j</th><th>a<sup>L</sup><sub>j</sub></th>"
-                    f"<th>y<sub>j</sub></th><th>δ<sup>L</sup><sub>j</sub></th></tr>{cells}</table>")
+            out, delta_L = t.output, t.layers[-1].delta
+            cells = "".join(f"<tr><td>{d}</td><td align='right'>{fmt(out[d])}</td>"
+                            f"<td align='right'>{int(d == t.label)}</td>"
+                            f"<td align='right'><b>{fmt(delta_L[d])}</b></td></tr>" for d in range(out.size))
+            return (f"Softmax output with the log-likelihood cost C = −ln a<sup>L</sup><sub>{t.label}</sub> = "
+                    f"{fmt(t.cost)}: BP1 gives {sym('δ', 'L')} = {sym('a', 'L')} − y"
+                    "<table cellspacing='0' cellpadding='2' style='font-size:small'><tr><th>j</th>"
+                    "<th>a<sup>L</sup><sub>j</sub></th><th>y<sub>j</sub></th><th>δ<sup>L</sup><sub>j</sub></th></tr>"
+                    f"{cells}</table>")
         if self.step == 3:
             return (f"Pooled unit ({i}, {i2}) of map {j}: from the layer above (BP2's first half, "
                     f"(w<sup>{l + 1}</sup>)<sup>T</sup>δ<sup>{l + 1}</sup>) ∂C/∂a = <b>{fmt(V['grad_a'])}</b><br>"
@@ -389,7 +391,8 @@ class ConvView(QWidget):
             self.values["check_network"] = res.relative_error
             self.check_label.setText(
                 f"{res.n_checked} of {res.n_parameters:,} parameters: relative error "
-                f"‖∇<sub>bp</sub> − ∇<sub>fd</sub>‖ / (‖∇<sub>bp</sub>‖ + ‖∇<sub>fd</sub>‖) = <b>{res.relative_error:.1e}</b>, "
+                "‖∇<sub>bp</sub> − ∇<sub>fd</sub>‖ / (‖∇<sub>bp</sub>‖ + ‖∇<sub>fd</sub>‖) = "
+                f"<b>{res.relative_error:.1e}</b>, "
                 f"largest single {res.max_relative_error:.1e}")
 
         def failed(message):
