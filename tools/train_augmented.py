@@ -3,7 +3,7 @@
 Each epoch every training image is redrawn with a fresh random rotation (±25°), shear (±0.3), pen width
 (×0.5–×2) and size, and read back through the Draw tab's preprocessing; a quarter stay plain MNIST.
 ``--start`` continues from a trained network (fine-tuning), else a new one from ``--layers``.  After
-every epoch the network is saved (atomically) and a JSON line is printed: validation and test accuracy
+every epoch the network is saved (atomically; also as NAME-epN.npz) and a JSON line is printed: validation and test accuracy
 on plain MNIST, as network3.py reports them.  Seeded.
 
     OPENBLAS_NUM_THREADS=1 nice -n 10 python tools/train_augmented.py --data MNIST_DIR \\
@@ -60,6 +60,7 @@ def main(argv=None) -> int:
                       validation_data=mnist.validation, test_data=mnist.test, yield_every=0):
         if isinstance(record, EpochRecord):
             save_convnet(net, args.save)
+            save_convnet(net, Path(args.save).with_name(f"{Path(args.save).stem}-ep{record.epoch}.npz"))
             print(json.dumps({"event": "epoch", **{k: v for k, v in asdict(record).items()
                                                    if isinstance(v, (int, float, str, type(None)))}}), flush=True)
         elif isinstance(record, RunEnd):
