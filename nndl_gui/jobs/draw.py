@@ -137,7 +137,7 @@ class FeatureMaps:
     count: int  # f maps
     shape: tuple[int, int]  # (h, w) of one map
     grid: tuple[int, int]  # (rows, cols)
-    peak: float  # the largest activation, the white end of the scale
+    peak: float  # the largest activation, the black end of the scale
 
 
 def tile_maps(maps: np.ndarray, layer: int = 1, cols: int | None = None) -> FeatureMaps:

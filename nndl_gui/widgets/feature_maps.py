@@ -46,6 +46,7 @@ class FeatureMapsView(QWidget):
         lay.addWidget(self.caption)
         lay.addWidget(self.plot, 1)
         self.shown: tuple = ()
+        self._ranges: list = [()] * MAX_LAYERS  # the mosaic shape each view was fitted to
 
     def show_maps(self, maps) -> None:
         """``maps``: a tuple of jobs.draw.FeatureMaps (empty: nothing to show).  Unused columns are left
@@ -53,12 +54,15 @@ class FeatureMapsView(QWidget):
         self.shown = tuple(maps)[:MAX_LAYERS]
         for i in range(MAX_LAYERS):
             if i >= len(self.shown):
-                self.images[i].setImage(np.full((1, 1), np.nan, np.float32), levels=(0.0, 1.0), autoLevels=False)
-                self.titles[i].setText("", size="9pt")
+                if self._ranges[i] is not None:
+                    self._ranges[i] = None
+                    self.images[i].setImage(np.full((1, 1), np.nan, np.float32), levels=(0.0, 1.0), autoLevels=False)
+                    self.titles[i].setText("", size="9pt")
                 continue
             fm = self.shown[i]
             self.images[i].setImage(fm.mosaic, levels=(0.0, 1.0), autoLevels=False)
-            self.views[i].setRange(xRange=(0, fm.mosaic.shape[1]), yRange=(0, fm.mosaic.shape[0]), padding=0.02)
             h, w = fm.shape
-            self.titles[i].setText(f"conv layer {fm.layer}: {fm.count} maps {h}×{w} (max a = {fm.peak:.3g})",
-                                   size="9pt")
+            if self._ranges[i] != fm.mosaic.shape:  # a new range or title re-lays out the plot: only on change
+                self._ranges[i] = fm.mosaic.shape
+                self.views[i].setRange(xRange=(0, fm.mosaic.shape[1]), yRange=(0, fm.mosaic.shape[0]), padding=0.02)
+                self.titles[i].setText(f"conv layer {fm.layer}: {fm.count} maps {h}×{w}", size="9pt")
