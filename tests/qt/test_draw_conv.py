@@ -135,3 +135,16 @@ def test_the_shipped_conv_net_is_published_for_the_rest_of_the_app(qtbot, tab):
     qtbot.waitUntil(lambda: tab.ctx.client.shared_network is not None, timeout=5000)
     shared = tab.ctx.client.shared_network
     assert isinstance(shared.network, ConvNet) and shared.source == "pretrained"
+
+
+def test_shipped_networks_come_in_order_of_preference_with_their_stated_accuracy():
+    from nndl_gui.engine.io import load_network
+
+    shipped = draw_jobs.shipped_networks()
+    keys = [s.key for s in shipped]
+    assert keys == sorted(keys, key=["drawn", "conv", "fc"].index) and "fc" in keys
+    for s in shipped:
+        assert s.path.is_file() and 0.98 < s.accuracy < 1.0  # read from resources/<name>.md
+        net = load_network(s.path)
+        assert draw_jobs.network_problem(net) is None
+    assert draw_jobs.default_path() == shipped[0].path
