@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
 from ..jobs.draw import Ensemble, load_networks, network_problem, shipped_networks
@@ -96,8 +96,9 @@ class NetworkChooser(QObject):
         if key[0] == "ensemble":
             names = tuple(Path(p).stem for p in key[1])
             net = Ensemble(tuple(nets), names)
-            self.texts[key] = (f"an ensemble of {len(nets)} networks that vote: "
-                               + ", ".join(f"{n} ({describe(m)})" for n, m in zip(names, nets)))
+            self.texts[key] = f"an ensemble of {len(nets)} networks that vote: " + ", ".join(names)
+            self.combo.setItemData(self.combo.findData(key), "\n".join(
+                f"{n}: {describe(m)}" for n, m in zip(names, nets)), Qt.ItemDataRole.ToolTipRole)
         else:
             net = nets[0]
             self.texts.setdefault(key, f"{Path(key[1][0]).name}: {describe(net)}")

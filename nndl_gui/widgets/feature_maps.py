@@ -45,6 +45,7 @@ class FeatureMapsView(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.caption)
         lay.addWidget(self.plot, 1)
+        self.setMaximumHeight(280)  # the drawing, the input and the bars keep the room they need
         self.shown: tuple = ()
         self._ranges: list = [()] * MAX_LAYERS  # the mosaic shape each view was fitted to
 
