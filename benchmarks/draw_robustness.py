@@ -48,14 +48,14 @@ def distorted_canvases(images, rng, size=280, min_height=0.30, max_height=0.95, 
         yield render_digit(img, size, height=height, centre=centre, stroke=stroke), (height, stroke)
 
 
-def new_perturbations(images, seed, size=280, transform=None):
+def new_perturbations(images, seed, size=280, transform=None, stroke=True):
     """{condition: (n, 784) inputs}: each of KINDS alone, then all together, the same digits each time."""
     out = {}
     for c, kinds in enumerate([(k,) for k in KINDS] + [KINDS]):
         rng = np.random.default_rng([seed, c])
         x = np.empty((len(images), 784), np.float32)
         for k, img in enumerate(images):
-            image = preprocess(draw(img, random_perturbation(rng, kinds), size), "dark-on-light")
+            image = preprocess(draw(img, random_perturbation(rng, kinds), size), "dark-on-light", stroke)
             x[k] = (transform(image) if transform else image).reshape(-1)
         out["all together" if len(kinds) > 1 else kinds[0]] = x
     return out
@@ -69,6 +69,7 @@ def main(argv=None) -> int:
     p.add_argument("--n", type=int, default=10000, help="how many test digits (the first n)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--deskew", action="store_true", help="deskew every input by its moments (data.preprocess.deskew)")
+    p.add_argument("--no-stroke", action="store_true", help="skip the stroke-width normalisation (to measure it)")
     args = p.parse_args(argv)
 
     mnist = load_mnist(args.data)
@@ -83,13 +84,13 @@ def main(argv=None) -> int:
     naive = np.empty_like(pre)
     heights, strokes = [], []
     for k, (canvas, (h, s)) in enumerate(distorted_canvases(images, rng)):
-        image = preprocess(canvas, "dark-on-light")
+        image = preprocess(canvas, "dark-on-light", not args.no_stroke)
         pre[k] = (transform(image) if transform else image).reshape(-1)
         naive[k] = naive_resize(canvas, "dark-on-light").reshape(-1)
         heights.append(h)
         strokes.append(s)
     seconds = time.perf_counter() - t0
-    new = new_perturbations(images, args.seed, transform=transform)
+    new = new_perturbations(images, args.seed, transform=transform, stroke=not args.no_stroke)
     heights, strokes = np.array(heights), np.array(strokes)
     clean_x = images.astype(np.float32) / 255
     if transform:
@@ -126,6 +127,7 @@ def main(argv=None) -> int:
         "seed": args.seed,
         "canvas": 280,
         "deskew": bool(args.deskew),
+        "stroke_normalisation": not args.no_stroke,
         "today": {"height_range": [0.30, 0.95], "stroke_change_mnist_pixels": [-1.5, 1.5]},
         "people_draw_ranges": {"rotation_degrees": [-25, 25], "shear": [-0.3, 0.3], "pen_width_factor": [0.5, 2.0],
                                "height": [0.30, 0.95]},
