@@ -177,3 +177,65 @@ def test_fmt_and_parse_numbers():
         ij.parse_numbers("1 2 3", 2, "x")
     with pytest.raises(ValueError, match="separated by commas"):
         ij.parse_numbers("a, b", 2, "x")
+
+
+# ---------------------------------------------------------------------------------------------- conv nets
+def _small_conv(seed=0):
+    from nndl_gui.engine.convnet import ConvNet
+
+    spec = [{"type": "conv", "filters": 3, "size": 5, "pool": 2, "activation": "sigmoid"},
+            {"type": "fc", "n_out": 8, "activation": "tanh"}, {"type": "softmax", "n_out": 10}]
+    net = ConvNet(spec, rng=seed, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    for p in net.params:
+        p[...] = rng.normal(0, 0.3, p.shape)
+    return net, rng.random(784)
+
+
+def test_conv_gradient_check_of_one_parameter_and_of_the_network():
+    net, x = _small_conv()
+    for layer, kind, index in ((0, "w", (1, 0, 2, 3)), (0, "b", (2,)), (1, "w", (100, 4)), (2, "b", (7,))):
+        pc = ij.check_conv_parameter_task(None, net, x, 7, layer, kind, index)
+        assert pc.relative_error < 1e-6 and abs(pc.backprop) > 0
+    res = ij.check_conv_network_task(None, net, x, 7, max_params=60)
+    assert res.n_checked == 60 and res.n_parameters == net.num_parameters
+    assert res.relative_error < 1e-7
+
+
+def test_conv_gradient_check_of_a_confident_network():
+    """a^L_label within 1e-12 of 1: the check still agrees (the cost is computed from z^L, not ln a^L)."""
+    net, x = _small_conv(2)
+    label = int(np.argmax(net.feedforward(x)))
+    net.layers[-1].b[label] += 40.0
+    assert 1.0 - net.feedforward(x)[label] < 1e-12
+    res = ij.check_conv_network_task(None, net, x, label, max_params=40)
+    assert res.relative_error < 1e-5
+
+
+def test_conv_gradient_check_can_fail():
+    """A parameter whose backprop number is wrong is caught (the check is not a tautology)."""
+    from nndl_gui.engine import convtrace
+
+    net, x = _small_conv(1)
+    real = convtrace._conv_backward
+
+    def wrong(*args):
+        delta, delta_z, gw, gb, gx = real(*args)
+        return delta, delta_z, gw * 1.01, gb, gx
+
+    convtrace._conv_backward = wrong
+    try:
+        pc = ij.check_conv_parameter_task(None, net, x, 3, 0, "w", (0, 0, 1, 1))
+    finally:
+        convtrace._conv_backward = real
+    assert pc.relative_error > 1e-3
+
+
+def test_conv_trace_task_checks_its_input():
+    net, x = _small_conv()
+    insp = ij.conv_trace_task(None, net, x, 4, "typed")
+    assert insp.trace.label == 4 and insp.description == "typed"
+    with pytest.raises(ValueError, match="784 inputs"):
+        ij.conv_trace_task(None, net, x[:10], 4)
+    with pytest.raises(ValueError, match="outside"):
+        ij.conv_trace_task(None, net, x, 12)

@@ -28,7 +28,7 @@ def test_empty_canvas_gives_zeros():
 
 def test_box_fits_20_keeping_aspect_ratio_and_centre_of_mass_at_centre():
     # a tall bar 200 high, 50 wide, in a corner of the canvas
-    out = preprocess(canvas_with_bar(10, 210, 5, 55))
+    out = preprocess(canvas_with_bar(10, 210, 5, 55), stroke=False)  # a solid block, not a pen stroke
     # centred on 14.5, a 20-pixel side straddles 21 pixels with half-covered ends
     assert out.max(1).sum() == pytest.approx(20, abs=0.01)  # longer side fits 20
     assert out.max(0).sum() == pytest.approx(5, abs=0.01)  # 50/200 of 20: aspect ratio kept
@@ -39,14 +39,14 @@ def test_box_fits_20_keeping_aspect_ratio_and_centre_of_mass_at_centre():
 
 
 def test_wide_shape_fits_20_across():
-    out = preprocess(canvas_with_bar(100, 140, 20, 260))
+    out = preprocess(canvas_with_bar(100, 140, 20, 260), stroke=False)
     assert out.max(0).sum() == pytest.approx(20, abs=0.01)
     assert out.max(1).sum() == pytest.approx(20 * 40 / 240, abs=0.01)
 
 
 def test_same_digit_anywhere_any_size_gives_nearly_the_same_input():
-    a = preprocess(canvas_with_bar(10, 110, 10, 60))  # small, top-left
-    b = preprocess(canvas_with_bar(40, 240, 150, 250))  # twice as large, right
+    a = preprocess(canvas_with_bar(10, 110, 10, 60), stroke=False)  # small, top-left
+    b = preprocess(canvas_with_bar(40, 240, 150, 250), stroke=False)  # twice as large, right
     np.testing.assert_allclose(a, b, atol=1e-5)
     # the naive resize keeps the size and position differences
     assert np.abs(naive_resize(canvas_with_bar(10, 110, 10, 60)) - naive_resize(canvas_with_bar(40, 240, 150, 250))).max() > 0.5

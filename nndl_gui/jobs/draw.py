@@ -4,7 +4,10 @@ Every function takes the worker's ``ctx`` first (``JobContext``; unused by most)
 ``EngineClient.run_task`` as is, and returns frozen results holding copies, never views of live arrays.
 
 * ``analyse(ctx, gray, net, request)``    canvas → 28×28 → prediction + saliency (``DrawResult``)
-* ``load_pretrained(ctx, path)``          the network shipped in resources/pretrained.npz
+* ``load_pretrained(ctx, path)``          the default shipped network: a conv net (resources/conv-drawn.npz
+                                           or conv.npz) when there is one, else the fully connected one
+* ``shipped_networks()``                  the shipped networks present, with their test accuracy
+* ``load_networks(ctx, paths)``           several files at once (an ensemble), checked
 * ``mnist_example(ctx, ...)``             an MNIST test digit drawn on the canvas (by index, random,
                                            or one the network gets wrong)
 * ``network_problem(net)``                why a network cannot read digits (None when it can)
@@ -20,14 +23,62 @@ import numpy as np
 
 from ..data.mnist import CLASSES, PIXELS
 from ..data.preprocess import FIELD, is_empty, preprocess, render_digit
+from ..engine.ensemble import majority
+from ..engine.convtrace import output_gradient as conv_output_gradient
 from ..engine.saliency import output_gradient
 from ..paths import resource_path
 
-PRETRAINED = "pretrained.npz"
+PRETRAINED = "pretrained.npz"  # the fully connected [784, 300, 10]
+CONV_PRETRAINED = "conv.npz"  # the chapter-6 conv net (the book's recipe)
+DRAWN_PRETRAINED = "conv-drawn.npz"  # a conv net also trained on digits redrawn as people draw them
+# Shipped networks in the order the Draw tab prefers them: the first one present is its default.
+SHIPPED = (("drawn", DRAWN_PRETRAINED), ("conv", CONV_PRETRAINED), ("fc", PRETRAINED))
+MAP_GAP = 1  # pixels between feature maps in a mosaic
 
 
 def pretrained_path():
     return resource_path(PRETRAINED)
+
+
+@dataclass(frozen=True)
+class Shipped:
+    key: str  # "drawn", "conv" or "fc"
+    path: object  # Path
+    accuracy: float | None  # test accuracy read from resources/<name>.md, None when not stated
+
+
+def shipped_accuracy(path) -> float | None:
+    """The test accuracy stated in the network's resources/<stem>.md ("test accuracy ... **98.18%**")."""
+    import re
+    from pathlib import Path
+
+    md = Path(path).with_suffix(".md")
+    try:
+        text = md.read_text(encoding="utf-8")[:20000]
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if "test accuracy" in line.lower():
+            hit = re.search(r"\*\*(\d{1,3}\.\d+)%\*\*", line)
+            if hit:
+                return float(hit.group(1)) / 100
+    return None
+
+
+def shipped_networks() -> list[Shipped]:
+    """The networks shipped in resources/, the default (conv when present) first."""
+    out = []
+    for key, name in SHIPPED:
+        path = resource_path(name)
+        if path.is_file():
+            out.append(Shipped(key, path, shipped_accuracy(path)))
+    return out
+
+
+def default_path():
+    """The first shipped network of SHIPPED present (conv-drawn.npz, conv.npz, then pretrained.npz)."""
+    shipped = shipped_networks()
+    return shipped[0].path if shipped else pretrained_path()
 
 
 def network_problem(net) -> str | None:
@@ -69,6 +120,51 @@ def read_outputs(net, x) -> Outputs:
 
 
 @dataclass(frozen=True)
+class Member:
+    """One ensemble member's answer."""
+
+    name: str
+    digit: int
+    confidence: float  # its top bar
+
+
+@dataclass(frozen=True)
+class FeatureMaps:
+    """One conv-pool layer's feature maps σ(z + b) for the drawn digit, tiled for display."""
+
+    layer: int  # 1-based conv layer number
+    mosaic: np.ndarray  # (rows·(h+gap)−gap, cols·(w+gap)−gap) float32 in [0, 1], NaN in the gaps
+    count: int  # f maps
+    shape: tuple[int, int]  # (h, w) of one map
+    grid: tuple[int, int]  # (rows, cols)
+    peak: float  # the largest activation, the black end of the scale
+
+
+def tile_maps(maps: np.ndarray, layer: int = 1, cols: int | None = None) -> FeatureMaps:
+    """(f, h, w) maps → one mosaic image (NaN gaps), scaled by the largest activation."""
+    f, h, w = maps.shape
+    cols = cols or int(np.ceil(np.sqrt(f * 1.5)))
+    rows = -(-f // cols)
+    g = MAP_GAP
+    mosaic = np.full((rows * (h + g) - g, cols * (w + g) - g), np.nan, np.float32)
+    peak = float(np.max(maps)) if maps.size else 0.0
+    scaled = maps / peak if peak > 0 else maps
+    for j in range(f):
+        r, c = divmod(j, cols)
+        mosaic[r * (h + g):r * (h + g) + h, c * (w + g):c * (w + g) + w] = scaled[j]
+    return FeatureMaps(layer, mosaic, f, (h, w), (rows, cols), peak)
+
+
+def conv_feature_maps(net, x) -> tuple[FeatureMaps, ...]:
+    """Every conv-pool layer's maps for input x (784,); () for a fully connected network."""
+    if not hasattr(net, "layers"):
+        return ()
+    from ..engine.convtrace import feature_maps
+
+    return tuple(tile_maps(m, i + 1) for i, m in enumerate(feature_maps(net, x)))
+
+
+@dataclass(frozen=True)
 class DrawResult:
     """The answer to one canvas: what the network sees, what it thinks, and why."""
 
@@ -78,6 +174,8 @@ class DrawResult:
     outputs: Outputs | None  # None when empty
     saliency: np.ndarray | None  # (28, 28) float32 ∂a^L_j/∂x for the top class j, or None
     seconds: float  # time spent on the worker
+    maps: tuple = ()  # FeatureMaps per conv-pool layer (conv networks)
+    members: tuple = ()  # Member per network of an ensemble; the outputs are then the vote's
 
     @property
     def digit(self) -> int | None:
@@ -86,28 +184,78 @@ class DrawResult:
 
 def analyse(ctx, gray: np.ndarray, net, request: int = 0, polarity: str = "dark-on-light",
             with_saliency: bool = True) -> DrawResult:
-    """Canvas pixels (H, W) uint8 → the 28×28 input, the network's outputs and the saliency map."""
+    """Canvas pixels (H, W) uint8 → the 28×28 input, the network's outputs, saliency and feature maps.
+
+    ``net`` is one network or an ``Ensemble`` (then the outputs are the vote, the bars the members' mean,
+    and the saliency and feature maps those of the first member).
+    """
     t0 = time.perf_counter()
     image = preprocess(gray, polarity)
     if is_empty(image):
         return DrawResult(request, image, True, None, None, time.perf_counter() - t0)
-    problem = network_problem(net)
-    if problem:
-        raise ValueError(f"Cannot read the digit: {problem}.")
+    members = tuple(net.members) if isinstance(net, Ensemble) else ()
+    for one in (net.members if members else (net,)):
+        problem = network_problem(one)
+        if problem:
+            raise ValueError(f"Cannot read the digit: {problem}.")
     x = image.reshape(-1)
-    outputs = read_outputs(net, x)
-    saliency = None
-    if with_saliency:
-        s = output_gradient(net, x, outputs.digit)
+    answers = ()
+    if members:
+        outs = [read_outputs(m, x) for m in members]
+        answers = tuple(Member(name, o.digit, float(o.bars[o.digit])) for name, o in zip(net.names, outs))
+        _, winner, _ = majority(np.stack([o.bars for o in outs])[:, None, :])
+        bars = np.mean([o.bars for o in outs], axis=0)
+        outputs = Outputs(bars, bars, True, int(winner[0]))
+        first = members[0]
+    else:
+        outputs = read_outputs(net, x)
+        first = net
+    saliency, conv = None, hasattr(first, "layers")
+    if conv and with_saliency:  # one forward pass gives the feature maps and the saliency
+        arrays = []
+        s = conv_output_gradient(first, x, outputs.digit, arrays)
+        maps = tuple(tile_maps(m, i + 1) for i, m in enumerate(arrays))
+    else:
+        s = output_gradient(first, x, outputs.digit) if with_saliency else None
+        maps = conv_feature_maps(first, x)
+    if s is not None:
         saliency = s.gradient.reshape(FIELD, FIELD).astype(np.float32)
-    return DrawResult(request, image, False, outputs, saliency, time.perf_counter() - t0)
+    return DrawResult(request, image, False, outputs, saliency, time.perf_counter() - t0, maps, answers)
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Several networks that read the same digit and vote (chapter 6's ensembles)."""
+
+    members: tuple
+    names: tuple
+
+    @property
+    def sizes(self) -> list[int]:
+        return self.members[0].sizes
+
+
+def load_networks(ctx, paths) -> list:
+    """Several network files → their networks (any error names the file)."""
+    from ..engine.io import load_network
+
+    nets = []
+    for path in paths:
+        try:
+            nets.append(load_network(path))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path}: {exc}") from None
+        problem = network_problem(nets[-1])
+        if problem:
+            raise ValueError(f"{path}: cannot read digits: {problem}")
+    return nets
 
 
 def load_pretrained(ctx=None, path=None):
-    """The network shipped with the app (resources/pretrained.npz), as a Network."""
+    """The Draw tab's default network: the first of SHIPPED present in resources/."""
     from ..engine.io import load_network
 
-    return load_network(path or pretrained_path())
+    return load_network(path or default_path())
 
 
 @dataclass(frozen=True)

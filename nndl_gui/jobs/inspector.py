@@ -215,3 +215,132 @@ def saturation_job(ctx, start: str, costs, seconds_per_epoch: float = 0.0, shown
         yield progress
         if seconds_per_epoch > 0:
             time.sleep(seconds_per_epoch)
+
+
+# ---------------------------------------------------------------------------------------------- conv nets
+@dataclass(frozen=True)
+class ConvInspection:
+    """One example traced through a chapter-6 ConvNet (engine.convtrace): what the conv view draws."""
+
+    network: object  # the ConvNet (a published, never-mutated network)
+    trace: object  # engine.convtrace.ConvTrace
+    description: str
+
+
+def _conv_label(net, y) -> int:
+    y = np.asarray(y)
+    label = int(np.argmax(y)) if y.ndim and y.size > 1 else int(y)
+    if not 0 <= label < net.sizes[-1]:
+        raise ValueError(f"target y: label {label} is outside 0..{net.sizes[-1] - 1}")
+    return label
+
+
+def conv_trace_task(ctx, net, x, y, description: str = "") -> ConvInspection:
+    """Forward pass and the backward pass through pooling and shared weights for one example."""
+    from ..engine.convtrace import trace as conv_trace
+
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    if x.shape != (net.sizes[0],):
+        raise ValueError(f"this network takes {net.sizes[0]} inputs, the example has {x.size}")
+    return ConvInspection(net, conv_trace(net, x, _conv_label(net, y)), description)
+
+
+def _conv_cost(net64, x, label: int) -> float:
+    """C = −ln a^L_label written as log Σ exp z^L − z^L_label: exact even when a^L_label rounds to 1 (a
+    confident trained network), where −ln a^L would lose every digit of the finite difference."""
+    a = net64._as_images(np.asarray(x, np.float64).reshape(1, -1))
+    for layer in net64.layers[:-1]:
+        a = layer.forward(a)
+    last = net64.layers[-1]
+    z = (a.reshape(1, -1) @ last.w)[0] * (1.0 - last.p_dropout) + last.b
+    k = int(np.argmax(z))
+    rest = np.exp(np.delete(z, k) - z[k])
+    return float(z[k] - z[label]) + float(np.log1p(rest.sum()))  # log1p: C ≈ 1e-17 keeps its digits
+
+
+def _conv_param(net64, layer: int, kind: str):
+    if not 0 <= layer < len(net64.layers):
+        raise ValueError(f"layer must be 0..{len(net64.layers) - 1}, got {layer}")
+    lay = net64.layers[layer]
+    return lay.w if kind == "w" else lay.b
+
+
+@dataclass(frozen=True)
+class ConvParameterCheck:
+    layer: int  # index in net.layers
+    kind: str  # "w" or "b"
+    index: tuple  # index into the layer's w (f, c, k, k) / (n_in, n_out) or b
+    backprop: float
+    numerical: float
+    relative_error: float
+    eps: float
+
+
+def check_conv_parameter_task(ctx, net, x, y, layer: int, kind: str, index, eps: float = 1e-5) -> ConvParameterCheck:
+    """One ConvNet parameter's ∂C/∂p by the trace (backprop) and by central differences, float64."""
+    from ..engine.convtrace import trace as conv_trace
+
+    label = _conv_label(net, y)
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    net64 = net.copy(np.float64)
+    param = _conv_param(net64, layer, kind)
+    index = tuple(int(i) for i in np.atleast_1d(index))
+    if len(index) != param.ndim or any(not 0 <= i < n for i, n in zip(index, param.shape)):
+        raise ValueError(f"index {index} is outside the parameter's shape {param.shape}")
+    lt = conv_trace(net64, x, label).layers[layer]
+    bp = float((lt.grad_w if kind == "w" else lt.grad_b)[index])
+    old = float(param[index])
+    param[index] = old + eps
+    c_plus = _conv_cost(net64, x, label)
+    param[index] = old - eps
+    c_minus = _conv_cost(net64, x, label)
+    param[index] = old
+    fd = (c_plus - c_minus) / (2 * eps)
+    denom = abs(bp) + abs(fd)
+    return ConvParameterCheck(layer, kind, index, bp, fd, abs(bp - fd) / denom if denom > 0 else 0.0, eps)
+
+
+@dataclass(frozen=True)
+class ConvNetworkCheck:
+    n_checked: int
+    n_parameters: int
+    relative_error: float  # ‖bp − fd‖ / (‖bp‖ + ‖fd‖) over the checked parameters
+    max_relative_error: float
+    worst: tuple  # (layer, kind, index)
+
+
+def check_conv_network_task(ctx, net, x, y, max_params: int = MAX_CHECKED, seed: int = 0,
+                            eps: float = 1e-5) -> ConvNetworkCheck:
+    """Whole-network check on a random sample of ``max_params`` parameters (every one when fewer)."""
+    from ..engine.convtrace import trace as conv_trace
+
+    label = _conv_label(net, y)
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    net64 = net.copy(np.float64)
+    t = conv_trace(net64, x, label)
+    slots = [(i, kind) for i in range(len(net64.layers)) for kind in ("w", "b")]
+    sizes = np.array([_conv_param(net64, i, k).size for i, k in slots])
+    total = int(sizes.sum())
+    rng = np.random.default_rng(seed)
+    picks = np.arange(total) if total <= max_params else np.sort(rng.choice(total, max_params, replace=False))
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    bp, fd, where = [], [], []
+    for flat in picks:
+        s = int(np.searchsorted(bounds, flat, side="right") - 1)
+        layer, kind = slots[s]
+        param = _conv_param(net64, layer, kind)
+        index = np.unravel_index(int(flat - bounds[s]), param.shape)
+        grad = t.layers[layer].grad_w if kind == "w" else t.layers[layer].grad_b
+        old = float(param[index])
+        param[index] = old + eps
+        c_plus = _conv_cost(net64, x, label)
+        param[index] = old - eps
+        c_minus = _conv_cost(net64, x, label)
+        param[index] = old
+        bp.append(float(grad[index]))
+        fd.append((c_plus - c_minus) / (2 * eps))
+        where.append((layer, kind, tuple(int(i) for i in index)))
+    bp, fd = np.array(bp), np.array(fd)
+    rel = float(np.linalg.norm(bp - fd) / max(np.linalg.norm(bp) + np.linalg.norm(fd), 1e-300))
+    each = np.abs(bp - fd) / np.maximum(np.abs(bp) + np.abs(fd), 1e-300)
+    return ConvNetworkCheck(len(picks), total, rel, float(each.max()), where[int(np.argmax(each))])

@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from .. import chapter_url
-from ..jobs.draw import DrawResult, analyse, load_pretrained, mnist_example, network_problem, pretrained_path
+from ..jobs.draw import DrawResult, analyse, mnist_example, network_problem
 from ..latest import LatestTask
 from ..widgets.canvas import DEFAULT_PEN, Canvas
+from ..widgets.feature_maps import FeatureMapsView
+from .draw_networks import NetworkChooser
 from ..settings import TabSettings
 from .base import Tab
 
@@ -52,14 +54,14 @@ class DrawTab(Tab):
         self._throttle.setSingleShot(True)
         self._throttle.setInterval(int(1000 / LIVE_HZ))
         self._throttle.timeout.connect(self._request_prediction)
+        self.chooser = NetworkChooser(ctx, self)
+        self.chooser.chosen.connect(self._on_chosen)
+        self.chooser.failed.connect(self._on_pretrained_failed)
         self._build()
         ctx.client.networkChanged.connect(self._on_network_changed)
         shared = ctx.client.shared_network
-        if shared is not None and network_problem(shared.network) is None:
-            self._use_network(shared.network, self._describe(shared))
-        else:
-            ctx.client.run_task(load_pretrained, None, on_result=self._on_pretrained,
-                                on_error=self._on_pretrained_failed)
+        if shared is None or not self.chooser.adopt_shared(shared):
+            self.chooser.start()  # the shipped conv net when there is one, else the fully connected one
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -169,6 +171,14 @@ class DrawTab(Tab):
         panels.addLayout(middle, 3)
         panels.addLayout(right, 3)
 
+        # --- the drawn digit's feature maps (conv networks) and the ensemble's members
+        self.maps_view = FeatureMapsView()
+        self.maps_view.setVisible(False)
+        self.members_label = QLabel()
+        self.members_label.setWordWrap(True)
+        self.members_label.setVisible(False)
+        right.insertWidget(3, self.members_label)
+
         # --- the network in use, examples, the inspector
         self.network_label = QLabel()
         self.network_label.setWordWrap(True)
@@ -201,19 +211,18 @@ class DrawTab(Tab):
         grid.setContentsMargins(6, 4, 6, 4)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.network_label)
+        chooser_row = QHBoxLayout()
+        chooser_row.addWidget(QLabel("Reading with:"))
+        chooser_row.addWidget(self.chooser.combo)
+        chooser_row.addWidget(self.network_label, 1)
+        layout.addLayout(chooser_row)
         layout.addLayout(panels, 1)
+        layout.addWidget(self.maps_view)
         layout.addWidget(examples)
         self._show_network_text()
         self._show_empty()
 
     # ------------------------------------------------------------------ the network
-    @staticmethod
-    def _describe(shared) -> str:
-        names = {"training": "trained in the Training tab", "file": "opened from a file",
-                 "pretrained": "shipped with the app"}
-        return f"{shared.description} ({names.get(shared.source, shared.source)})"
-
     def _use_network(self, net, text: str) -> None:
         self.network = net
         self.network_text = text
@@ -222,7 +231,9 @@ class DrawTab(Tab):
 
     def _show_network_text(self) -> None:
         kind = ""
-        if self.network is not None:
+        if self.network is not None and hasattr(self.network, "members"):
+            kind = " · the bars: the members' mean probabilities; the big digit: their vote"
+        elif self.network is not None:
             kind = (" · softmax output: the bars are probabilities" if self.network.output.name == "softmax"
                     else f" · {self.network.output.name} output")
         self.network_label.setText(
@@ -235,18 +246,15 @@ class DrawTab(Tab):
         if problem:
             self.ctx.status(f"Draw tab: keeps its network — {problem}.")
             return
-        self._use_network(shared.network, self._describe(shared))
+        self.chooser.adopt_shared(shared)
 
-    def _on_pretrained(self, net) -> None:
-        if self.network is not None:
-            return  # a trained or opened network arrived first
-        path = pretrained_path()
-        text = f"pretrained {net.sizes} from resources/{path.name} (98.18% on the MNIST test set)"
+    @Slot(object, str)
+    def _on_chosen(self, net, text: str) -> None:
         client = self.ctx.client
-        if client.shared_network is None and not client.busy:
-            # publish it, so File ▸ Save and the inspector see the same network
-            client.set_network(net, text, "pretrained")
-        self._use_network(net, text + " (shipped with the app)")
+        if self.chooser.current_key()[0] == "shipped" and client.shared_network is None and not client.busy:
+            # publish the shipped network, so File ▸ Save and the inspector see the same network
+            client.set_network(net, f"pretrained {net.sizes} ({text})", "pretrained")
+        self._use_network(net, text)
 
     def _on_pretrained_failed(self, message: str) -> None:
         self.network_text = "none — the pretrained network could not be loaded; train one in the Training tab"
@@ -307,6 +315,9 @@ class DrawTab(Tab):
         self.digit_caption.setText("Draw a digit to see the network's guess.")
         self.bars_caption.setText("")
         self.saliency_legend.setText("")
+        self.maps_view.show_maps(())
+        self.maps_view.setVisible(False)
+        self.members_label.setVisible(False)
 
     def show_result(self, result: DrawResult) -> None:
         self.result = result
@@ -338,11 +349,27 @@ class DrawTab(Tab):
                 "a<sup>L</sup><sub>j</sub> scaled to sum to 1 — <i>not</i> probabilities: each output "
                 "neuron answers on its own (a softmax output layer gives probabilities, "
                 f'<a href="{chapter_url(3)}#softmax">chapter 3</a>).')
+        self._show_maps_and_members(result)
         if self._example_label >= 0:
             verdict = "right" if j == self._example_label else "wrong"
             self.digit_caption.setText(self.digit_caption.text()
                                        + f"<br>MNIST label: <b>{self._example_label}</b> ({verdict})")
         self._draw_saliency()
+
+    def _show_maps_and_members(self, result: DrawResult) -> None:
+        self.maps_view.setVisible(bool(result.maps))
+        self.maps_view.show_maps(result.maps)
+        if result.maps:
+            self.maps_view.caption.setText(
+                "<b>Feature maps</b> σ(z + b) of the drawn digit, layer by layer: one per filter, its shared "
+                "weights over every local receptive field (black: active); max-pooling keeps the largest of "
+                f'each 2×2. <a href="{chapter_url(6)}#convolutional_neural_networks">Chapter 6</a>')
+        self.members_label.setVisible(bool(result.members))
+        if result.members:
+            votes = sum(m.digit == result.digit for m in result.members)
+            answers = ", ".join(f"{m.name}: <b>{m.digit}</b> ({m.confidence:.0%})" for m in result.members)
+            self.members_label.setText(f"<b>Ensemble vote: {result.digit}</b> ({votes} of {len(result.members)} "
+                                       f"members) — {answers}")
 
     def _draw_saliency(self) -> None:
         r = self.result

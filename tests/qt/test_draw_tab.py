@@ -123,7 +123,7 @@ def test_stale_answers_are_dropped(qtbot, tab):
 
 
 def test_uses_a_published_network_and_says_so_and_ignores_ones_that_cannot_read_digits(qtbot, tab):
-    assert "pretrained" in tab.network_label.text()
+    assert "shipped" in tab.network_label.text() and "resources/" in tab.network_label.text()
     tab.canvas.draw_stroke([(140, 40), (140, 240)])
     qtbot.waitUntil(lambda: tab.result is not None and settled(tab), timeout=5000)
     four = Network([784, 10], output="softmax", cost="log-likelihood", rng=0)

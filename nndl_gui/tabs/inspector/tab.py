@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,6 +40,7 @@ from ..base import Tab
 from . import equations as eqn
 from .check import GradientCheckPage
 from .common import rich_label, scrolled
+from .conv import ConvView, is_conv
 from .demon import DemonPage
 from .edit import EditPage
 from .saturation import SaturationPage
@@ -91,7 +93,12 @@ class InspectorTab(Tab):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([700, 560])
-        root.addWidget(split, 1)
+        # chapter-6 networks get their own view (tabs/inspector/conv.py) in place of the diagram
+        self.conv_view = ConvView(self.ctx)
+        self.view_stack = QStackedWidget()
+        self.view_stack.addWidget(split)
+        self.view_stack.addWidget(self.conv_view)
+        root.addWidget(self.view_stack, 1)
         for keys, slot in ((("Right", "N"), self.next_step), (("Left", "P"), self.previous_step),
                            (("End",), self.run_to_end), (("Home",), self.go_to_start)):
             for key in keys:
@@ -398,6 +405,10 @@ class InspectorTab(Tab):
     def _retrace(self) -> None:
         if self._net is None or self._x is None:
             return
+        self.view_stack.setCurrentIndex(1 if is_conv(self._net) else 0)
+        if is_conv(self._net):
+            self._request(ij.conv_trace_task, self._net, self._x, self._y, self._description)
+            return
         self._request(ij.trace_task, self._net, self._x, self._y, self._description)
 
     def _request(self, fn, *args) -> None:
@@ -407,6 +418,10 @@ class InspectorTab(Tab):
         self._input_error(message)
 
     def _on_inspection(self, insp: ij.Inspection) -> None:
+        if isinstance(insp, ij.ConvInspection):
+            self.conv_view.show_inspection(insp)
+            self.example_note.setText(self._description)
+            return
         self._set_inspection(insp)
 
     def _set_inspection(self, insp: ij.Inspection | None) -> None:
