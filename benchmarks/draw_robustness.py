@@ -13,7 +13,7 @@ perturbed canvas goes through the Draw tab's preprocessing; ``--deskew`` adds de
 (``data.preprocess.deskew``) after it, for networks trained on deskewed images.
 
 Every network given is measured on the same canvases (default: the shipped fully connected net, and the
-shipped conv net when resources/conv.npz exists).  Seeded: the same command prints the same figures.
+shipped conv net when resources/conv-expanded.npz exists).  Seeded: the same command prints the same figures.
 Prints one JSON object.
 
     python benchmarks/draw_robustness.py [--network A.npz --network B.npz] [--n 10000] [--seed 0] [--deskew]

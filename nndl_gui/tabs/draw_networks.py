@@ -1,6 +1,6 @@
 """The Draw tab's network selector: which network reads the drawing.
 
-Choices: the shipped conv networks (the default when resources/conv-drawn.npz or conv.npz is there), the shipped fully
+Choices: the shipped conv networks (the default when resources/conv-drawn.npz or conv-expanded.npz is there), the shipped fully
 connected one, the last network trained in the Training tab, any network opened (File ▸ Open or "Open
 files…" here) and an ensemble when several files are opened at once (each member answers, the majority
 decides, chapter 6).  Files are read on the engine worker (``jobs.draw.load_networks``); the chooser

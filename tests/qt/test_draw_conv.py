@@ -38,9 +38,9 @@ def conv_net(seed):
 
 @pytest.fixture
 def shipped(tmp_path, monkeypatch):
-    """resources/ as the app will have it: a conv.npz (with its .md) beside the fully connected net."""
-    save_convnet(conv_net(1), tmp_path / "conv.npz")
-    (tmp_path / "conv.md").write_text("| test accuracy (after epoch 20) | **99.31%** (9,931 / 10,000) |\n")
+    """resources/ as the app will have it: a conv-expanded.npz (with its .md) beside the fully connected net."""
+    save_convnet(conv_net(1), tmp_path / "conv-expanded.npz")
+    (tmp_path / "conv-expanded.md").write_text("| test accuracy (after epoch 20) | **99.31%** (9,931 / 10,000) |\n")
     real = draw_jobs.resource_path
     monkeypatch.setattr(draw_jobs, "resource_path",
                         lambda name: tmp_path / name if name.startswith("conv") else real(name))
