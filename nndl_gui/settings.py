@@ -66,6 +66,7 @@ _TRAINING = {
     "show_test": Key(bool, True),
     "show_val": Key(bool, True),
     "show_train": Key(bool, True),
+    "watch": Key(str, "full", choices=("full", "watch", "slow")),
 }
 _INSPECTOR = {
     "network": Key(int, -1, INT32),  # index in the network chooser (checked against its length by the tab)

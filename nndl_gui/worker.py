@@ -74,6 +74,10 @@ class JobContext:
     def should_stop(self) -> bool:
         return self._worker._stop_requested and self._worker._job_id == self.job_id
 
+    def paused(self) -> bool:
+        """True while the job is paused; a job resumed while paused is being advanced by Step."""
+        return self._worker._paused and self._worker._job_id == self.job_id
+
 
 class EngineWorker(QObject):
     """Lives on the engine thread.  Only the EngineClient talks to it (through queued signals)."""
