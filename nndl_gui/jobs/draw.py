@@ -3,7 +3,8 @@
 Every function takes the worker's ``ctx`` first (``JobContext``; unused by most) so it can be passed to
 ``EngineClient.run_task`` as is, and returns frozen results holding copies, never views of live arrays.
 
-* ``analyse(ctx, gray, net, request)``    canvas → 28×28 → prediction + saliency (``DrawResult``)
+* ``analyse(ctx, gray, net, request)``    canvas → 28×28 → prediction + saliency (``DrawResult``), and
+                                           whether the input looks like a digit at all (data.novelty)
 * ``load_pretrained(ctx, path)``          the network shipped in resources/pretrained.npz
 * ``mnist_example(ctx, ...)``             an MNIST test digit drawn on the canvas (by index, random,
                                            or one the network gets wrong)
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.mnist import CLASSES, PIXELS
+from ..data.novelty import Novelty, novelty
 from ..data.preprocess import FIELD, is_empty, preprocess, render_digit
 from ..engine.saliency import output_gradient
 from ..paths import resource_path
@@ -78,6 +80,7 @@ class DrawResult:
     outputs: Outputs | None  # None when empty
     saliency: np.ndarray | None  # (28, 28) float32 ∂a^L_j/∂x for the top class j, or None
     seconds: float  # time spent on the worker
+    novelty: Novelty | None = None  # how far the input is from MNIST's digits (None when empty)
 
     @property
     def digit(self) -> int | None:
@@ -100,7 +103,7 @@ def analyse(ctx, gray: np.ndarray, net, request: int = 0, polarity: str = "dark-
     if with_saliency:
         s = output_gradient(net, x, outputs.digit)
         saliency = s.gradient.reshape(FIELD, FIELD).astype(np.float32)
-    return DrawResult(request, image, False, outputs, saliency, time.perf_counter() - t0)
+    return DrawResult(request, image, False, outputs, saliency, time.perf_counter() - t0, novelty(image))
 
 
 def load_pretrained(ctx=None, path=None):
