@@ -230,7 +230,7 @@ def test_log_axis_labels_are_decades():
 
 
 def test_the_learning_speed_axis_shows_readable_labels(qtbot):
-    from nndl_gui.training_job import Curves
+    from nndl_gui.jobs.training import Curves
 
     plot = on_screen(qtbot, SpeedPlot(), 700, 300)
     x = np.linspace(0, 3, 40)

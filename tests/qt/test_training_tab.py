@@ -359,6 +359,7 @@ def test_the_sample_is_never_passed_off_as_the_books_data(qtbot, tab):
     tab.form.apply_preset("ch1-30")
     key = tab.plots.key.text()
     assert "book: 95.42% test on full MNIST" in key and "you are training on the 800-image sample" in key
+    assert "800-image sample" in tab.plots.acc.getPlotItem().getAxis("right").toolTip()
     # the banner with the download button sits at the top of the panel, seen without scrolling
     assert tab.data_banner.isVisible() and tab.download.download_btn.isVisible()
     assert tab.data_banner.mapTo(tab, tab.data_banner.rect().bottomLeft()).y() < tab.form.y() + 40

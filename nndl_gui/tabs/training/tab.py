@@ -262,6 +262,7 @@ class TrainingTab(Tab):
         if self.mnist is None or self.mnist.is_sample:
             text += f" on full MNIST — you are training on {sample_words(self.mnist)}"
         self.plots.set_reference(p.book_accuracy * 100, text)
+        self.plots.acc.getPlotItem().getAxis("right").setToolTip(text)  # hovering the line's "book" label
 
     def _on_watch(self, index: int) -> None:
         self.pace.rate = watch_rate(self.watch.itemData(index))
