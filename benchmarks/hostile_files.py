@@ -104,7 +104,7 @@ def main() -> None:
     ap.add_argument("--bomb-gib", type=float, default=4.0, help="decompressed size of the w0 bomb (GiB)")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
-    from nndl_gui.draw_jobs import pretrained_path
+    from nndl_gui.jobs.draw import pretrained_path
 
     cases = {}
     with tempfile.TemporaryDirectory() as tmp:

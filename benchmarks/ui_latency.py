@@ -2,12 +2,15 @@
 
     python benchmarks/ui_latency.py                 # [784,100,10], m=10, η=3.0, 25 epochs; prints ONE JSON object
     python benchmarks/ui_latency.py --epochs 3 --out ui.json
+    python benchmarks/ui_latency.py --preset ch6-dbl-conv-relu --limit 10000 --epochs 2   # a chapter-6 conv net
 
 1. Headless: the engine's ``sgd`` on the same data and settings, in this process, with the same per-epoch
    evaluation (training, validation, test) and no yields (``yield_every=0``) — the trainer's loop.
 2. In the app: the real MainWindow (offscreen), Training tab, same settings, started with its Start
    button.  While it trains, a 10 ms ``QTimer`` (PreciseTimer) on the GUI thread records how late each
-   tick fires: lateness = interval between ticks − 10 ms.  p50 / p99 / max over the whole run (≥ 10 s).
+   tick fires: lateness = interval between ticks − 10 ms.  p50 / p99 / max over the whole run (≥ 10 s);
+   ``idle_timer_late_ms``: the same timer for IDLE_SECONDS before Start, with the app idle (on a shared
+   machine, what the other processes alone cost).
 
 Throughput.  The headline ratio, ``app_vs_headless``, compares like with like: the app's examples per
 second of wall clock while it trains (the figure the Training tab shows, measured from the start of
@@ -18,8 +21,13 @@ Also reported: ``wall`` = examples trained / wall clock of the whole run, evalua
 (the app evaluates on one BLAS thread, the headless trainer on all cores), and ``train_only`` = the
 engine's own per-epoch figure inside the app (time the generator was suspended not counted).
 
+With ``--preset NAME`` the run is that preset from the Training tab's list (a chapter-6 layer network runs
+the engine's ``convnet.sgd`` headless, the tab's layer-stack path in the app) on the first ``--limit``
+training images; --m / --eta / --hidden are then the preset's.
+
 Data: full MNIST when found (--data, NNDL_DATA_DIR, ../shared/mnist), else the shipped sample.
-Targets from issue #3: p99 < 20 ms, max < 60 ms, app ≥ 80% of headless examples per second.
+Targets from issue #3: p99 < 20 ms, max < 60 ms, app ≥ 80% of headless examples per second; issue #12
+(a conv net, --preset ch6-dbl-conv-relu): the same latencies and app ≥ 85% of headless.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+IDLE_SECONDS = 5.0  # the timer runs this long with the app idle before Start (the machine's own lateness)
 sys.path.insert(0, str(REPO))
 
 
@@ -73,7 +82,40 @@ def headless(mnist, sizes, m, eta, epochs, seed):
             "test_accuracy": last.test_accuracy if last else None}
 
 
-def in_app(data_dir, sizes, m, eta, epochs, seed):
+def headless_preset(mnist, preset, limit, epochs, seed):
+    """The preset's network trained headless on the first ``limit`` images (the trainer's loop)."""
+    import numpy as np
+
+    from nndl_gui.engine.training import EpochRecord
+    from nndl_gui.presets import get_preset
+
+    p = get_preset(preset)
+    train = mnist.training.subset(limit) if limit else mnist.training
+    cfg = p.with_overrides(epochs=epochs).training_config()
+    if p.layers:
+        from nndl_gui.engine.convnet import ConvNet, sgd
+
+        net = ConvNet(p.layer_spec(), rng=np.random.default_rng(seed))
+    else:
+        from nndl_gui.engine.network import Network
+        from nndl_gui.engine.training import sgd
+
+        net = Network(**p.network_kwargs(), rng=np.random.default_rng(seed))
+    t0 = time.perf_counter()
+    per_epoch, last = [], None
+    for rec in sgd(net, train, cfg, rng=np.random.default_rng(seed + 1), validation_data=mnist.validation,
+                   test_data=mnist.test, yield_every=0):
+        if isinstance(rec, EpochRecord):
+            per_epoch.append(rec.examples_per_second)
+            last = rec
+    wall = time.perf_counter() - t0
+    n = len(train) * epochs
+    return {"wall_seconds": round(wall, 3), "examples_per_second_wall": round(n / wall),
+            "examples_per_second_train_only": round(float(np.median(per_epoch))),
+            "test_accuracy": last.test_accuracy if last else None}
+
+
+def in_app(data_dir, sizes, m, eta, epochs, seed, preset=None, limit=None):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["NNDL_NO_DIALOGS"] = "1"
     os.environ["NNDL_SETTINGS_FILE"] = str(Path(tempfile.mkdtemp()) / "settings.ini")
@@ -97,14 +139,20 @@ def in_app(data_dir, sizes, m, eta, epochs, seed):
     while not loaded:
         app.processEvents()
         time.sleep(0.001)
-    tab.form.sizes.setText(", ".join(map(str, sizes)))
-    tab.form.init.setCurrentIndex(tab.form.init.findData("large"))
-    tab.form.cost.setCurrentIndex(tab.form.cost.findData("quadratic"))
-    tab.form.eta.setText(str(eta))
-    tab.form.m.setValue(m)
-    tab.form.epochs.setValue(epochs)
-    tab.form.lmbda.setText("0")
-    tab.form.seed.setValue(seed)
+    if preset:
+        tab.form.apply_preset(preset)
+        tab.form.limit.setValue(limit or 0)
+        tab.form.epochs.setValue(epochs)
+        tab.form.seed.setValue(seed)
+    else:
+        tab.form.sizes.setText(", ".join(map(str, sizes)))
+        tab.form.init.setCurrentIndex(tab.form.init.findData("large"))
+        tab.form.cost.setCurrentIndex(tab.form.cost.findData("quadratic"))
+        tab.form.eta.setText(str(eta))
+        tab.form.m.setValue(m)
+        tab.form.epochs.setValue(epochs)
+        tab.form.lmbda.setText("0")
+        tab.form.seed.setValue(seed)
     assert tab.form.validate_form() is None, tab.form.message.text()
 
     for _ in range(50):  # first paint of the tab before measuring
@@ -135,6 +183,12 @@ def in_app(data_dir, sizes, m, eta, epochs, seed):
     window.client.jobStateChanged.connect(lambda state: loop.quit() if state == "idle" else None)
     t0 = time.perf_counter()
     timer.start()
+    # The same timer with the app idle first: on a shared machine its lateness is the floor set by others.
+    idle_loop = QEventLoop()
+    QTimer.singleShot(int(IDLE_SECONDS * 1000), idle_loop.quit)
+    idle_loop.exec()
+    idle = [max(0.0, (b - a) - 0.010) * 1000 for a, b in zip(ticks, ticks[1:])]
+    ticks.clear()
     tab.start_btn.click()
     loop.exec()
     wall = time.perf_counter() - t0
@@ -157,6 +211,8 @@ def in_app(data_dir, sizes, m, eta, epochs, seed):
         "timer_late_ms": {"p50": round(percentile(late, 50), 3), "p99": round(percentile(late, 99), 3),
                           "max": round(max(late), 3)},
         "measured_seconds": round(ticks[-1] - ticks[0], 2) if ticks else 0,
+        "idle_timer_late_ms": {"p50": round(percentile(idle, 50), 3), "p99": round(percentile(idle, 99), 3),
+                               "max": round(max(idle), 3), "seconds": IDLE_SECONDS},
     }
 
 
@@ -168,6 +224,8 @@ def main() -> None:
     ap.add_argument("--eta", type=float, default=3.0)
     ap.add_argument("--hidden", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--preset", help="a preset of the Training tab, e.g. ch6-dbl-conv-relu (a conv net)")
+    ap.add_argument("--limit", type=int, help="train on the first N images (with --preset)")
     ap.add_argument("--out")
     args = ap.parse_args()
     data_dir = find_data(args.data)
@@ -175,10 +233,19 @@ def main() -> None:
 
     mnist = load_mnist(data_dir)
     sizes = [784, args.hidden, 10]
-    head = headless(mnist, sizes, args.m, args.eta, args.epochs, args.seed)
-    app = in_app(data_dir, sizes, args.m, args.eta, args.epochs, args.seed)
+    if args.preset:
+        from nndl_gui.presets import get_preset
+
+        p = get_preset(args.preset)
+        sizes, args.m, args.eta = list(p.sizes), p.mini_batch_size, p.eta
+        head = headless_preset(mnist, args.preset, args.limit, args.epochs, args.seed)
+    else:
+        head = headless(mnist, sizes, args.m, args.eta, args.epochs, args.seed)
+    app = in_app(data_dir, sizes, args.m, args.eta, args.epochs, args.seed, args.preset, args.limit)
+    target = 0.85 if args.preset else 0.8
     result = {
         "benchmark": "ui_latency",
+        "preset": args.preset, "limit": args.limit,
         "sizes": sizes, "m": args.m, "eta": args.eta, "epochs": args.epochs,
         "data": mnist.source, "n_train": len(mnist.training),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
@@ -190,10 +257,11 @@ def main() -> None:
         "app_vs_headless_train_only": (round(app["examples_per_second_train_only"]
                                              / head["examples_per_second_train_only"], 3)
                                        if app["examples_per_second_train_only"] else None),
-        "targets": {"p99_ms": 20, "max_ms": 60, "app_vs_headless": 0.8},
+        "load_average": [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "targets": {"p99_ms": 20, "max_ms": 60, "app_vs_headless": target},
     }
     result["pass"] = (app["timer_late_ms"]["p99"] < 20 and app["timer_late_ms"]["max"] < 60
-                      and (result["app_vs_headless"] or 0) >= 0.8 and app["measured_seconds"] >= 10)
+                      and (result["app_vs_headless"] or 0) >= target and app["measured_seconds"] >= 10)
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:

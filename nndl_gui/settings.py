@@ -25,7 +25,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from .engine.approx import TWO_D_MODES
-from .presets import PRESETS
+from .presets import ALL_PRESETS
 
 SETTINGS_VERSION = 2
 INT32 = (-2**31, 2**31 - 1)
@@ -47,7 +47,7 @@ _DRAW = {
     "index": Key(int, 0, (0, 9999)),
 }
 _TRAINING = {
-    "preset": Key(str, "", choices=("", *PRESETS)),
+    "preset": Key(str, "", choices=("", *ALL_PRESETS)),
     "sizes": Key(str, "784, 30, 10"),
     "eta": Key(str, "3.0"),
     "lmbda": Key(str, "0.0"),
@@ -62,11 +62,16 @@ _TRAINING = {
     "init": Key(str, "large", choices=("large", "default")),
     "schedule": Key(bool, False),
     "continue": Key(bool, False),
-    "bottom_tab": Key(int, 0, (0, 2)),
+    "bottom_tab": Key(int, 0, (0, 3)),
     "show_test": Key(bool, True),
     "show_val": Key(bool, True),
     "show_train": Key(bool, True),
     "watch": Key(str, "full", choices=("full", "watch", "slow")),
+    # chapter 6: a layer stack (the trainer's --layers text), expanded data, the feature maps' digit
+    "network": Key(str, "sizes", choices=("sizes", "layers")),
+    "layers": Key(str, "conv20x5-pool2-sigmoid,fc100-sigmoid,softmax10"),
+    "expanded": Key(bool, False),
+    "probe": Key(int, 0, (0, 59_999)),
 }
 _INSPECTOR = {
     "network": Key(int, -1, INT32),  # index in the network chooser (checked against its length by the tab)

@@ -28,6 +28,7 @@ from ..engine.analysis import ClassificationResults, misclassified, weight_tiles
 from ..engine.network import Network, evaluate, validate_sizes
 from ..data.mnist import CLASSES as MNIST_OUTPUTS, PIXELS as MNIST_INPUTS
 from ..engine.training import BatchRecord, EpochRecord, RunEnd, TrainingConfig, learning_speed, sgd
+from .conv_training import best_after
 
 MONITOR_SIZE = 500  # images of the training / validation sets measured live within an epoch
 MONITOR_EXAMPLES = 5000  # a live point every this many training examples (10 per epoch on 50,000)
@@ -102,6 +103,11 @@ class TrainingRequest:
     weights_cap: int = 100  # at most this many first-layer neurons drawn
     weights_every: float = 0.5  # seconds between weight images (always at epoch ends)
     gallery_cap: int = 100
+    # Chapter 6 (jobs.conv_training): a layer spec (engine.convnet) instead of ``sizes``; the expanded
+    # training data (data.expand); which validation digit the feature maps show (a ProbeChoice).
+    layers: tuple = ()
+    expanded: bool = False
+    probe: object = None
 
 
 def data_plan(path=None) -> tuple[bool | None, str | None]:
@@ -126,6 +132,10 @@ def sample_words(mnist=None) -> str:
 
 def check_request(req: TrainingRequest, n_available: int | None = None) -> str | None:
     """A sentence explaining the first bad value, or None when the run can start."""
+    if req.layers:
+        from .conv_training import check_layers_request
+
+        return check_layers_request(req, n_available)
     try:
         sizes = validate_sizes(req.sizes)
     except ValueError as exc:
@@ -224,6 +234,8 @@ class TrainingSnapshot:
     message: str = ""
     urgent: bool = False
     step: StepReport | None = None  # set on the snapshot of a mini-batch trained by Step
+    conv: object = None  # jobs.conv_training.ConvView: filters and feature maps (layer networks)
+    best: object = None  # jobs.conv_training.BestValidation: network3.py's best-validation report
 
     @property
     def run_fraction(self) -> float:
@@ -354,6 +366,10 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
     ``pace`` (optional, read between mini-batches) slows the run to a rate a person can follow.
     Returns the final TrainingSnapshot (also yielded, urgent).
     """
+    if req.layers:  # chapter 6: a layer network
+        from .conv_training import conv_training_job
+
+        return (yield from conv_training_job(ctx, req, mnist))
     problem = check_request(req, len(mnist.training))
     if problem:
         raise ValueError(problem)
@@ -378,10 +394,12 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
     mon_val = (validation.images[:MONITOR_SIZE], validation.labels[:MONITOR_SIZE]) if len(validation) else None
     base = dict(label=req.label, epochs=config.epochs, batches_per_epoch=bpe, n_train=n, sizes=sizes)
     published = None
+    best = None  # network3.py's report: best validation accuracy and the test accuracy at that epoch
 
     def snap(phase, epoch, batch, seen, eta, eps, **kw) -> TrainingSnapshot:
         return TrainingSnapshot(phase=phase, epoch=epoch, batch=batch, examples_seen=seen, eta=eta,
-                                examples_per_second=eps, curves=builder.curves, weights=weights, **base, **kw)
+                                examples_per_second=eps, curves=builder.curves, weights=weights, best=best,
+                                **base, **kw)
 
     # Initial point: the untrained network (so curves start at epoch 0 and learning speed at init shows).
     c0 = evaluate(net, *mon_train)
@@ -476,6 +494,7 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
             weights = _weights(net, req.weights_cap)
             last_weights = time.perf_counter()
             last_epoch_record = rec
+            best = best_after(best, rec)
             if all(np.isfinite(p).all() for p in net.params):
                 published = ctx.publish(_describe(net, rec.epoch + 1, rec), "training", network=net)
             yield snap("training", rec.epoch, bpe, seen, rec.eta, rec.examples_per_second,

@@ -72,5 +72,7 @@ def test_short_soak_leaves_nothing_behind(qtbot):
     assert not [t.name for t in threading.enumerate() if t.name.startswith("nndl-")]
     assert threading.active_count() == python_threads_before
     if native_threads_before is not None:
-        # the engine's thread ended with the window (Qt's own helper threads, started with it, may stay)
-        assert soak.native_threads() <= result["baseline"]["native_threads"] - 1
+        # the engine's thread ended with the window (Qt's own helper threads, started with it, may stay);
+        # a loaded machine may take a moment to reap a finished native thread
+        limit = result["baseline"]["native_threads"] - 1
+        qtbot.waitUntil(lambda: soak.native_threads() <= limit, timeout=10_000)

@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from ... import chapter_url
+from ...engine.convnet import spec_sizes
 from ...engine.training import TrainingConfig
 from ...jobs.training import TrainingRequest, check_request
-from ...presets import PRESETS
+from ...presets import ALL_PRESETS, CH6_PRESETS, PRESETS
 from ...settings import TabSettings
+from .stack_editor import LayerStackEditor
 
 ACTIVATIONS = [("sigmoid", "sigmoid σ"), ("tanh", "tanh"), ("relu", "ReLU")]
 OUTPUTS = [("sigmoid", "sigmoid σ"), ("softmax", "softmax"), ("tanh", "tanh"), ("relu", "ReLU")]
@@ -36,6 +38,7 @@ COSTS = [("quadratic", "quadratic ½‖y − a‖²"), ("cross-entropy", "cross-
          ("log-likelihood", "log-likelihood −ln a_y")]
 INITS = [("large", "large: w, b ~ N(0, 1) (ch. 1)"), ("default", "default: w ~ N(0, 1/n_in) (ch. 3)")]
 CUSTOM = "(your own settings)"
+NETWORKS = [("sizes", "fully connected (layer sizes)"), ("layers", "layer stack: conv-pool, FC, softmax (ch. 6)")]
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -71,7 +74,7 @@ class TrainingForm(QWidget):
         self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.preset.setMinimumContentsLength(20)
         self.preset.addItem(CUSTOM, "")
-        for name, p in PRESETS.items():
+        for name, p in {**PRESETS, **CH6_PRESETS}.items():
             self.preset.addItem(p.title, name)
         self.preset.setToolTip("The book's experiments: choosing one fills the form and draws the book's "
                                "reported result as a dashed line on the accuracy plot.")
@@ -80,6 +83,12 @@ class TrainingForm(QWidget):
         self.preset_info.setOpenExternalLinks(True)
         self.preset_info.setTextFormat(Qt.TextFormat.RichText)
 
+        self.network = _combo(NETWORKS, "Fully connected: a list of layer sizes, as in chapters 1–5.\n"
+                              "Layer stack: chapter 6's network3.py — conv-pool, fully connected and softmax layers.")
+        self.stack = LayerStackEditor()
+        self.expanded = QCheckBox("Expanded data: each image and its 4 one-pixel shifts")
+        self.expanded.setToolTip("Chapter 6: train on 5 × the images, each also moved one pixel up, down, left "
+                                 "and right (the book's expand_mnist.py; 250,000 with full MNIST)")
         self.sizes = QLineEdit("784, 30, 10")
         self.sizes.setToolTip("Neurons in each layer, input first: 784 pixels in, hidden layers, 10 digits out.\n"
                               "[784, 30, 10] is chapter 1's network; [784, 30, 30, 10] has two hidden layers.")
@@ -121,11 +130,14 @@ class TrainingForm(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Network", self.network)
+        form.addRow(self.stack)
         form.addRow("Layer sizes", self.sizes)
         form.addRow("Hidden σ", self.activation)
         form.addRow("Output", self.output)
         form.addRow("Cost C", self.cost)
         form.addRow("Init", self.init)
+        self.form_layout = form
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         for r, (label, widget, label2, widget2) in enumerate((
@@ -140,6 +152,7 @@ class TrainingForm(QWidget):
         form.addRow(grid)
         form.addRow("Early stop", self.early)
         form.addRow(self.schedule)
+        form.addRow(self.expanded)
         form.addRow(self.continue_box)
 
         self.message = QLabel("")
@@ -164,6 +177,25 @@ class TrainingForm(QWidget):
         for w in (self.activation, self.output, self.cost, self.init):
             w.currentIndexChanged.connect(self._form_edited)
         self.schedule.toggled.connect(self._form_edited)
+        self.stack.changed.connect(self._form_edited)
+        self.expanded.toggled.connect(self._form_edited)
+        self.network.currentIndexChanged.connect(self._network_changed)
+        self._network_changed()
+
+    # ================================================================== network kind
+    @property
+    def is_stack(self) -> bool:
+        """True when the form describes a chapter-6 layer stack rather than a list of layer sizes."""
+        return self.network.currentData() == "layers"
+
+    def _network_changed(self, *args) -> None:
+        """Show the layer-stack editor only for layer stacks; the fully connected rows otherwise."""
+        stack = self.is_stack
+        for w in (self.sizes, self.activation, self.output, self.cost, self.init):
+            self.form_layout.setRowVisible(w, not stack)
+        self.form_layout.setRowVisible(self.stack, stack)
+        self.form_layout.setRowVisible(self.expanded, stack)
+        self._form_edited()
 
     def set_available(self, n: int) -> None:
         """The data now offers ``n`` training images: check the form again."""
@@ -184,7 +216,7 @@ class TrainingForm(QWidget):
 
     def apply_preset(self, name: str) -> None:
         """Fill the form from the book's preset ``name`` and draw its reported figure."""
-        p = PRESETS[name]
+        p = ALL_PRESETS[name]
         self._applying_preset = True
         try:
             i = self.preset.findData(name)
@@ -204,17 +236,26 @@ class TrainingForm(QWidget):
             self.limit.setValue(p.limit or 0)
             self.early.setValue(p.early_stopping_n or 0)
             self.schedule.setChecked(bool(p.schedule))
+            stack = name in CH6_PRESETS
+            if stack:
+                self.stack.set_spec(p.layer_spec())
+            self.expanded.setChecked(bool(p.expanded))
+            _select(self.network, "layers" if stack else "sizes")
         finally:
             self._applying_preset = False
         self._edited = False
         url = p.url or chapter_url(p.chapter)
-        self.preset_info.setText(f'Book (<a href="{url}">chapter {p.chapter}</a>): {p.book_result}')
+        more = (f" The app trains one of the {p.ensemble} networks; their vote is the trainer's "
+                f"(python -m nndl_gui train --preset {p.name})." if p.ensemble > 1 else "")
+        self.preset_info.setText(f'Book (<a href="{url}">chapter {p.chapter}</a>): {p.book_result}{more}')
         self.presetApplied.emit(p)
         self.validate_form()
 
     def request(self, run_number: int = 1) -> TrainingRequest:
         """The form as a TrainingRequest for run ``run_number`` (its label); ValueError with a sentence for
         people on a malformed entry."""
+        if self.is_stack:
+            return self._stack_request(run_number)
         text = self.sizes.text().replace("[", " ").replace("]", " ").replace(",", " ").split()
         try:
             sizes = tuple(int(s) for s in text)
@@ -231,6 +272,32 @@ class TrainingForm(QWidget):
             cost=self.cost.currentData(), init=self.init.currentData(), seed=self.seed.value(), config=config,
             limit=self.limit.value() or None, continue_training=self.continue_box.isChecked(),
             label=self._label(run_number, sizes, eta, lmbda))
+
+    def _stack_request(self, run_number: int) -> TrainingRequest:
+        """The layer stack as a TrainingRequest: softmax output, log-likelihood cost (network3.py)."""
+        spec = self.stack.spec()
+        eta = _number(self.eta.text(), "The learning rate η")
+        lmbda = _number(self.lmbda.text(), "The regularization parameter λ")
+        config = TrainingConfig(
+            epochs=self.epochs.value(), mini_batch_size=self.m.value(), eta=eta, lmbda=lmbda,
+            early_stopping_n=self.early.value() or None, schedule=self.schedule.isChecked())
+        try:
+            sizes = tuple(spec_sizes(spec))
+        except ValueError:
+            sizes = ()  # check_request explains
+        short = {"conv": lambda d: f"conv{d['filters']}", "fc": lambda d: f"fc{d['n_out']}",
+                 "softmax": lambda d: f"sm{d['n_out']}"}
+        acts = sorted({d["activation"] for d in spec if "activation" in d})
+        bits = ["·".join(short[d["type"]](d) for d in spec), "/".join(acts), f"η={eta:g}"]
+        if lmbda:
+            bits.append(f"λ={lmbda:g}")
+        if self.expanded.isChecked():
+            bits.append("expanded")
+        return TrainingRequest(
+            sizes=sizes, output="softmax", cost="log-likelihood", init="default", seed=self.seed.value(),
+            config=config, limit=self.limit.value() or None, continue_training=self.continue_box.isChecked(),
+            label=f"run {run_number}: " + " ".join(b for b in bits if b), layers=tuple(spec),
+            expanded=self.expanded.isChecked())
 
     def _label(self, run_number: int, sizes, eta, lmbda) -> str:
         bits = [f"[{','.join(map(str, sizes))}]", f"η={eta:g}"]
@@ -269,6 +336,9 @@ class TrainingForm(QWidget):
             settings.set(name, getattr(self, name).currentData())
         settings.set("schedule", self.schedule.isChecked())
         settings.set("continue", self.continue_box.isChecked())
+        settings.set("network", self.network.currentData())
+        settings.set("layers", self.stack.text())
+        settings.set("expanded", self.expanded.isChecked())
 
     def restore_settings(self, settings: TabSettings) -> None:
         preset = settings.get("preset")
@@ -286,6 +356,10 @@ class TrainingForm(QWidget):
                 _select(combo, settings.get(name, combo.currentData()))
             self.schedule.setChecked(settings.get("schedule"))
             self.continue_box.setChecked(settings.get("continue"))
+            if not self.stack.set_text(settings.get("layers")):
+                self.stack.set_text(settings.key("layers").default)
+            self.expanded.setChecked(settings.get("expanded"))
+            _select(self.network, settings.get("network"))
         finally:
             self._applying_preset = False
         self.validate_form()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -47,6 +48,7 @@ from ...widgets.images import ConfusionView, MisclassifiedGallery, WeightsView
 from ...widgets.plots import CurvePlots, SpeedPlot
 from ...settings import TabSettings
 from ..base import Tab
+from .conv_view import ConvFiltersView, ConvPanel
 from .download import DownloadRow
 from .form import TrainingForm
 
@@ -235,6 +237,9 @@ class TrainingTab(Tab):
         self.bottom.addTab(self.weights, "First-layer weights")
         self.bottom.addTab(self.speed, "Learning speed ‖δˡ‖ (ch. 5)")
         self.bottom.addTab(results, "Test results: confusion matrix, mistakes")
+        self.conv_view = ConvFiltersView()  # chapter 6: filters and feature maps (index 3)
+        self.conv = ConvPanel(self.client, self.conv_view)
+        self.bottom.addTab(self.conv_view, "Conv filters, feature maps (ch. 6)")
         self.bottom.currentChanged.connect(self._bottom_changed)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
@@ -289,12 +294,19 @@ class TrainingTab(Tab):
             self.form.message.setText(problem)
             self._update_buttons()
             return
+        if req.layers:
+            req = replace(req, probe=self.conv.probe)  # the feature maps' digit, changeable while it trains
         job = self.client.start_job(
             "training", training_job, req, mnist, self.pace,
             on_snapshot=self._on_snapshot, on_finished=self._on_finished, on_failed=self._on_failed,
             throttle_hz=self.SNAPSHOT_HZ)
         if job is None:
             return  # on_failed already explained (another tab's job is running); no empty run is drawn
+        if req.layers:  # a layer stack's first layer is conv filters, not 28×28 weight images
+            self.weights.image.clear()
+            self.weights.caption.setText("A layer stack begins with conv filters: see “Conv filters, feature maps”.")
+            if self.bottom.currentIndex() in (0, 2):
+                self.bottom.setCurrentIndex(3)
         # Snapshots arrive through the event loop, so the run's curves exist before the first one is drawn.
         self.job_id = job
         self.run_count += 1
@@ -374,6 +386,8 @@ class TrainingTab(Tab):
                 parts.append(f"validation {rec.validation_accuracy:.2%}")
             parts.append(f"training {rec.training_accuracy:.2%}")
             text += f"\nEpoch {rec.epoch} done: " + ", ".join(parts)
+        if snap.best is not None and snap.phase == "training":
+            text += f"\n{snap.best.text()}."
         if snap.message and snap.phase not in ("training",):
             text += f"\n{snap.message}"
         self.progress_text.setText(text)
@@ -407,11 +421,14 @@ class TrainingTab(Tab):
             self.speed.update_curves(snap.curves)
         elif self.bottom.currentWidget() is self.weights:
             self.weights.set_weights(snap.weights)
+        elif self.bottom.currentWidget() is self.conv_view:
+            self.conv_view.set_view(snap.conv)
 
     def _bottom_changed(self, index: int) -> None:
         if self.snapshot is not None:
             self.speed.update_curves(self.snapshot.curves)
             self.weights.set_weights(self.snapshot.weights)
+            self.conv_view.set_view(self.snapshot.conv)
 
     def _show_results(self, snap) -> None:
         r = snap.results
@@ -421,7 +438,8 @@ class TrainingTab(Tab):
         self.results_caption.setText(
             f"Test set: {r.correct:,} / {r.total:,} correct ({r.accuracy:.2%}). Confusion matrix: row = true digit, "
             f"column = the network's answer. Right: {shown} of the {r.n_misclassified:,} misclassified digits "
-            "(true → answer); click one to see it large with its outputs a<sup>L</sup>.")
+            "(true → answer); click one to see it large with its outputs a<sup>L</sup>."
+            + (f" {snap.best.text()} (as network3.py reports)." if snap.best is not None else ""))
         self.bottom.setCurrentIndex(2)
 
     def _on_finished(self, final) -> None:
@@ -513,6 +531,7 @@ class TrainingTab(Tab):
             self.data_banner.setVisible(self.download.download_id is not None)
         self._show_reference()
         self.form.set_available(n)
+        self.conv.set_validation(mnist.validation)
 
     def _on_downloaded(self) -> None:
         self.ctx.data.set_path(None)
@@ -554,6 +573,7 @@ class TrainingTab(Tab):
     def save_settings(self, settings: TabSettings) -> None:
         self.form.save_settings(settings)
         settings.set("bottom_tab", self.bottom.currentIndex())
+        settings.set("probe", self.conv.probe.index)
         for key, cb in self.series_boxes.items():
             settings.set(f"show_{key}", cb.isChecked())
         settings.set("watch", self.watch.currentData())
@@ -561,6 +581,7 @@ class TrainingTab(Tab):
     def restore_settings(self, settings: TabSettings) -> None:
         self.form.restore_settings(settings)
         self.bottom.setCurrentIndex(settings.get("bottom_tab"))
+        self.conv_view.digit.setValue(settings.get("probe"))
         for key, cb in self.series_boxes.items():
             cb.setChecked(settings.get(f"show_{key}"))
         self.watch.setCurrentIndex(max(0, self.watch.findData(settings.get("watch"))))
