@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from . import BOOK_URL, __version__, chapter_url
 from .appcontext import AppContext, DataManager
-from .client import EngineClient
+from .client import EngineClient, engine_threads_ended
 from .settings import TabSettings, migrate, open_settings, save_version, set_window_value, window_value
 from .tabs.draw import DrawTab
 from .tabs.inspector.tab import InspectorTab
@@ -29,7 +30,13 @@ from .tabs.playground.tab import PlaygroundTab
 from .tabs.training.tab import TrainingTab
 from .widgets.note import Note
 
+# How long closing waits for the engine thread: its long passes notice a close within ~0.1 s (engine.cancel).
+CLOSE_WAIT_MS = 1000
 NETWORK_FILTER = "Networks (*.npz *.json);;NumPy archive (*.npz);;network2.py JSON (*.json)"
+
+# The window's own minimum size: every tab fits it without clipping (tests/qt/test_layout.py), and it
+# fits a 1366×768 laptop screen with a panel and a title bar.
+MIN_SIZE = (1024, 700)
 
 # the tabs in the book's order: (title, class)
 TABS = [
@@ -47,6 +54,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or open_settings()
         self.migration = migrate(self.settings)
         self.settings_note = self.migration.note
+        self.setMinimumSize(*MIN_SIZE)
         self.client = EngineClient(self)
         self.data = DataManager(self.client, data_path, self)
         self.ctx = AppContext(self.client, self.data, self.settings, self.status, self.error)
@@ -163,7 +171,7 @@ class MainWindow(QMainWindow):
         def load(ctx, path):
             from .engine.io import load_network
 
-            return load_network(path)
+            return load_network(path, cancel=ctx.cancelled)  # in pieces: closing never waits for it
 
         def loaded(net):
             self.client.set_network(net, f"{os.path.basename(path)}: {net.sizes}", "file",
@@ -224,10 +232,17 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:
+        """Save the settings first (written and synced), then end the worker whatever it is doing.
+
+        The window hides at once; ``client.shutdown`` makes the engine abandon its work and waits for
+        its thread at most CLOSE_WAIT_MS.  A thread still running after that is never destroyed (that
+        aborts the process): ``main`` ends the process itself (see there).
+        """
         self.save_settings()
+        self.hide()
         for widget in self.tab_widgets:
             widget.shutdown()
-        self.client.shutdown()
+        self.client.shutdown(CLOSE_WAIT_MS)
         super().closeEvent(event)
 
 
@@ -235,6 +250,29 @@ def configure_pyqtgraph() -> None:
     import pyqtgraph as pg
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background="w", foreground="k")
+
+
+def close_on_sigterm(window: QMainWindow) -> None:
+    """SIGTERM (a logout, ``kill``) closes the window as its close button does: settings saved, exit 0.
+
+    Python runs a signal handler only when the main thread runs Python, and the GUI thread may sit in
+    Qt's event loop for a long time; the signal's wake-up byte on a socket pair makes Qt call into Python.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier, QTimer
+
+    if not hasattr(signal, "SIGTERM"):
+        return
+    receive, send = socket.socketpair()
+    receive.setblocking(False)
+    send.setblocking(False)
+    signal.set_wakeup_fd(send.fileno())
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, window.close))
+    notifier = QSocketNotifier(receive.fileno(), QSocketNotifier.Type.Read, window)
+    notifier.activated.connect(lambda *_: receive.recv(512))  # Python runs: the pending handler with it
+    window._sigterm = (receive, send, notifier)  # kept as long as the window
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,4 +291,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.network:
         window.open_network(args.network)
     window.show()
-    return app.exec()
+    close_on_sigterm(window)
+    code = app.exec()
+    if not engine_threads_ended(0.2):
+        # The window is closed and the settings are saved and synced (closeEvent), but the engine thread
+        # is still inside one call that checks nothing (say, one huge matrix product).  Python's normal
+        # exit would destroy its QThread while it runs, which Qt answers with abort() (exit 134); waiting
+        # for it could take minutes.  Nothing is left to save or clean up: leave at once, with our code.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    # Python's exit would now spend ~0.5 s collecting the cycles of thousands of widget wrappers, only
+    # for the operating system to take the memory back anyway: closing the window should end the process.
+    gc.freeze()
+    return code

@@ -4,12 +4,19 @@ A tab asks the ``EngineClient`` for work (``start_job``, ``run_task``, ``set_net
 it to the ``EngineWorker`` (``nndl_gui.worker``) on its QThread through queued signals and calls the
 tab's callbacks back on the GUI thread, dropping a cancelled job's late signals.  ``prepare_process`` sets
 what one engine thread beside the GUI thread needs: a 1 ms GIL switch interval and BLAS on one thread.
+
+Ending: ``shutdown`` asks the worker to abandon everything (``EngineWorker.request_close``) and waits a
+bounded time.  Qt aborts the process when a QThread object is destroyed while its thread runs ("QThread:
+Destroyed while thread is still running", SIGABRT), so a thread that has not ended by then (one long call
+that checks nothing) is kept alive in ``stragglers`` until it ends; ``engine_threads_ended`` tells the app's
+``main`` whether it may leave normally.
 """
 
 from __future__ import annotations
 
 import itertools
 import sys
+import time
 import weakref
 from dataclasses import dataclass
 from typing import Callable
@@ -20,6 +27,8 @@ from .worker import EngineWorker, SharedNetwork
 
 # Every EngineClient ever made and not yet collected: the tests check their threads all ended.
 live_clients: "weakref.WeakSet[EngineClient]" = weakref.WeakSet()
+# Engine threads that did not end within shutdown's wait, with their workers: never destroyed while running.
+stragglers: list[tuple[QThread, EngineWorker]] = []
 
 
 @dataclass
@@ -170,16 +179,20 @@ class EngineClient(QObject):
         return True
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop any job, drop pending callbacks, end the thread and wait for it.  True when it ended."""
+        """Abandon any job and task, drop pending callbacks, end the thread and wait for it at most
+        ``timeout_ms``.  True when it ended; else the thread is kept in ``stragglers`` until it does."""
         if not self.thread.isRunning():
             return True
         self._jobs.clear()
         self._tasks.clear()
+        self.worker.request_close()  # directly: the worker may be inside a long call, away from its queue
         self._stop.emit()
         self.thread.quit()
-        ended = self.thread.wait(timeout_ms)
+        ended = bool(self.thread.wait(timeout_ms))
         self.current_job = None
-        return bool(ended)
+        if not ended and all(t is not self.thread for t, _ in stragglers):
+            stragglers.append((self.thread, self.worker))
+        return ended
 
     # ------------------------------------------------------------------ worker → GUI
     def _set_state(self, state: str) -> None:
@@ -234,3 +247,13 @@ class EngineClient(QObject):
         if self.shared_network is None or shared.version > self.shared_network.version:
             self.shared_network = shared
             self.networkChanged.emit(shared)
+
+
+def engine_threads_ended(timeout_s: float = 0.0) -> bool:
+    """Wait up to ``timeout_s`` (in total) for every straggling engine thread; True when none still runs."""
+    deadline = time.monotonic() + timeout_s
+    for thread, _worker in list(stragglers):
+        if not thread.wait(max(0, int((deadline - time.monotonic()) * 1000))):
+            return False
+        stragglers.remove((thread, _worker))
+    return True

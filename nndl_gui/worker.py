@@ -22,6 +22,12 @@ Two kinds of work:
 The live network belongs to the worker.  Tabs see it only through ``SharedNetwork`` snapshots: frozen,
 versioned copies published with ``ctx.publish(...)``.
 
+Closing while busy: the GUI thread cannot reach a worker that is inside one long call through the queue,
+so ``request_close()`` sets a thread-safe flag directly.  From then on ``ctx.cancelled()`` and
+``ctx.should_stop()`` are true, the engine's long passes (given ``cancel=ctx.cancelled``) raise
+``engine.cancel.Interrupted`` at their next chunk (~0.1 s), queued tasks are skipped and the running job
+is closed without another item, so the thread ends promptly (``EngineClient.shutdown``).
+
 Qt rules kept here: widgets are touched only on the GUI thread; cross-thread signals carry copies; the
 GUI calls the worker only through queued signals; a cancelled job's late signals are dropped.
 """
@@ -30,12 +36,15 @@ from __future__ import annotations
 
 import itertools
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from .engine.cancel import Interrupted
 
 CHUNK_SECONDS = 0.015
 
@@ -72,7 +81,13 @@ class JobContext:
         return shared
 
     def should_stop(self) -> bool:
-        return self._worker._stop_requested and self._worker._job_id == self.job_id
+        """True when this job was asked to stop (the Stop button), or the app is closing."""
+        w = self._worker
+        return w.closing.is_set() or (w._stop_requested and w._job_id == self.job_id)
+
+    def cancelled(self) -> bool:
+        """True once the app is closing: the ``cancel`` to give the engine's long passes (``engine.cancel``)."""
+        return self._worker.closing.is_set()
 
     def paused(self) -> bool:
         """True while the job is paused; a job resumed while paused is being advanced by Step."""
@@ -102,6 +117,11 @@ class EngineWorker(QObject):
         self._paused = False
         self._stop_requested = False
         self._timer: QTimer | None = None
+        self.closing = threading.Event()  # set from the GUI thread by request_close(), never cleared
+
+    def request_close(self) -> None:
+        """Thread-safe (called on the GUI thread while this thread may be busy): abandon all work."""
+        self.closing.set()
 
     # ------------------------------------------------------------------ slots (worker thread)
     @Slot(int, object, object, float)
@@ -131,6 +151,8 @@ class EngineWorker(QObject):
 
     @Slot(int, object, object)
     def runTask(self, task_id: int, fn: Callable, args: tuple) -> None:
+        if self.closing.is_set():
+            return  # nobody waits for it any more
         try:
             result = fn(JobContext(self, -task_id), *args)
         except Exception as exc:  # noqa: BLE001
@@ -163,6 +185,9 @@ class EngineWorker(QObject):
     def stop(self) -> None:
         if self._gen is None:
             return
+        if self.closing.is_set():  # no final record for anyone: close the job where it is
+            self._finish(None)
+            return
         self._stop_requested = True
         if self._paused:
             self._paused = False
@@ -175,6 +200,9 @@ class EngineWorker(QObject):
     @Slot()
     def _advance(self) -> None:
         if self._gen is None or self._paused:
+            return
+        if self.closing.is_set():
+            self._finish(None)
             return
         self._next_items(max_seconds=CHUNK_SECONDS)
         if self._gen is not None and not self._paused:
@@ -234,7 +262,7 @@ class EngineWorker(QObject):
 
 def _message(exc: BaseException) -> str:
     """A sentence for people; programming errors keep their last traceback line for bug reports."""
-    if isinstance(exc, (ValueError, OSError, MemoryError)):
+    if isinstance(exc, (ValueError, OSError, MemoryError, Interrupted)):
         return str(exc) or type(exc).__name__
     tb = traceback.extract_tb(exc.__traceback__)
     where = f" (at {tb[-1].name}, line {tb[-1].lineno})" if tb else ""

@@ -246,3 +246,14 @@ def test_classify_accepts_a_saved_conv_network(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["output_activation"] == "softmax" and abs(sum(out["outputs"]) - 1) < 1e-4
     assert out["digit"] == int(np.argmax(out["outputs"]))
+
+
+def test_shipped_conv_network_is_the_presets_and_reads_the_sample_digits():
+    from nndl_gui.data.mnist import SAMPLE_DIR, load_mnist
+    from nndl_gui.paths import resource_path
+
+    net = load_network(resource_path("conv-expanded.npz"))
+    assert isinstance(net, ConvNet) and net.spec == get_preset("ch6-expanded").layer_spec()
+    test = load_mnist(SAMPLE_DIR).test
+    accuracy = np.mean(net.predict(test.images[:500]) == test.labels[:500])
+    assert accuracy >= 0.98  # 99.33% on all 10,000 test images; a broken loader or layer gives ~10%

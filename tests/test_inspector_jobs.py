@@ -103,7 +103,7 @@ def test_demon_change_is_delta_times_dz_to_first_order():
 
 
 def test_saturation_job_yields_every_epoch_and_stops_on_request():
-    snaps = list(ij.saturation_job(None, "saturated", "quadratic"))
+    snaps = [s for (s,) in ij.saturation_job(None, "saturated", "quadratic")]
     assert len(snaps) == 301 and snaps[0].records[0].w == 2.0
     assert [r.epoch for r in snaps[-1].records] == list(range(301))  # every snapshot carries the whole run
     assert snaps[-1].last.epoch == 300 and snaps[-1].cost == "quadratic"
@@ -116,6 +116,18 @@ def test_saturation_job_yields_every_epoch_and_stops_on_request():
             return self.n > 5
 
     assert len(list(ij.saturation_job(Ctx(), "unsaturated", "cross-entropy"))) == 5
+
+
+def test_saturation_runs_side_by_side_and_one_joins_mid_way():
+    """Two costs in one job (the worker runs one job at a time); the first continues from epoch 120."""
+    alone = {c: list(ij.saturation_run("saturated", c)) for c in ("quadratic", "cross-entropy")}
+    snaps = list(ij.saturation_job(None, "saturated", ("quadratic", "cross-entropy"), 0.0, {"quadratic": 120}))
+    first = snaps[0]
+    assert [p.cost for p in first] == ["quadratic", "cross-entropy"]
+    assert first[0].last.epoch == 121 and first[1].last.epoch == 0  # the joining run starts at its epoch 0
+    assert len(snaps) == 301  # until the later one reaches epoch 300
+    for p in snaps[-1]:
+        assert p.records == tuple(alone[p.cost])  # the same numbers as each run alone
 
 
 def test_steps_follow_the_book_order():

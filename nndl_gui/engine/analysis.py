@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cancel import Cancel, check, rows_per_chunk
 from .network import Network
 
 
@@ -47,10 +48,15 @@ def weight_tiles(w: np.ndarray, *, cap: int = 100, cols: int | None = None, side
     return out, k
 
 
-def output_scores(net: Network, images: np.ndarray, chunk: int = 5000) -> np.ndarray:
-    """The output activations a^L for every image: images (n, 784) uint8 or float → (n, n_L) float32."""
+def output_scores(net: Network, images: np.ndarray, chunk: int = 5000, cancel: Cancel = None) -> np.ndarray:
+    """The output activations a^L for every image: images (n, 784) uint8 or float → (n, n_L) float32.
+
+    In chunks of at most ``chunk`` images and ~0.1 s of arithmetic, ``cancel()`` checked before each."""
     out = np.empty((len(images), net.sizes[-1]), np.float32)
+    # a chapter-6 ConvNet reuses each weight at every position: its arithmetic is not its parameter count
+    chunk = rows_per_chunk(net.num_parameters, chunk) if isinstance(net, Network) else min(chunk, 500)
     for start in range(0, len(images), chunk):
+        check(cancel)
         xb = images[start:start + chunk]
         xb = xb * np.asarray(1 / 255, net.dtype) if xb.dtype == np.uint8 else xb
         out[start:start + len(xb)] = net.feedforward(xb)
@@ -96,10 +102,11 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def misclassified(net: Network, images: np.ndarray, labels: np.ndarray, *, cap: int = 100) -> ClassificationResults:
+def misclassified(net: Network, images: np.ndarray, labels: np.ndarray, *, cap: int = 100,
+                  cancel: Cancel = None) -> ClassificationResults:
     """Run the network on a labelled set; confusion matrix and the first ``cap`` mistakes."""
     labels = np.asarray(labels)
-    scores = output_scores(net, images)
+    scores = output_scores(net, images, cancel=cancel)
     predicted = np.argmax(scores, axis=1)
     wrong = np.flatnonzero(predicted != labels)
     shown = wrong[:cap]

@@ -35,6 +35,7 @@ from .costs import get_cost
 from .layers import ACTIVATIONS, LAYER_TYPES, ConvPoolLayer, FullyConnectedLayer, Layer, SoftmaxLayer
 from .network import Evaluation
 from .blas import BlasThreads
+from .cancel import Cancel, check
 from .training import BatchRecord, EpochRecord, RunEnd, TrainingConfig, _diverged_message
 
 INPUT_SHAPE = (28, 28, 1)
@@ -354,13 +355,15 @@ class _Source:
 
 @np.errstate(all="ignore")
 def evaluate(net: ConvNet, data, *, lmbda: float = 0.0, n_train: int | None = None, m: int = 10,
-             limit: int | None = None, chunk: int = 500) -> Evaluation:
-    """Log-likelihood cost (plus network3.py's L2 term when λ > 0) and number correct, in chunks."""
+             limit: int | None = None, chunk: int = 500, cancel: Cancel = None) -> Evaluation:
+    """Log-likelihood cost (plus network3.py's L2 term when λ > 0) and number correct, in chunks;
+    ``cancel()`` is checked before each chunk (``engine.cancel``)."""
     src = data if isinstance(data, _Source) else _Source(data, net.dtype)
     total = min(len(src), limit) if limit else len(src)
     buf = np.empty((chunk, int(np.prod(net.input_shape))), net.dtype)
     correct, cost = 0, 0.0
     for s in range(0, total, chunk):
+        check(cancel)
         e = min(total, s + chunk)
         x = src.fill(slice(s, e) if src.images is not None else np.arange(s, e), buf[:e - s])
         a = net.forward(x.reshape((e - s,) + net.input_shape))
@@ -384,9 +387,12 @@ def blas_threads_for(m: int) -> int | None:
 def sgd(net: ConvNet, training_data, config: TrainingConfig, *, rng: np.random.Generator,
         validation_data=None, test_data=None, should_stop: Callable[[], bool] | None = None,
         yield_every: int = 1, train_eval_size: int = 10_000, chunk_size: int = 2000,
-        blas_threads: int | None | str = "auto") -> Iterator[BatchRecord | EpochRecord | RunEnd]:
+        blas_threads: int | None | str = "auto", cancel: Cancel = None,
+        ) -> Iterator[BatchRecord | EpochRecord | RunEnd]:
     """Train ``net`` in place with mini-batch SGD; yields records like ``training.sgd``.
 
+    cancel: checked during the epoch-end evaluations, which raise ``engine.cancel.Interrupted`` when it
+    returns True (the app closing); ``should_stop`` is checked between mini-batches as in ``training.sgd``.
     training_data: ``(images, labels)`` (uint8 0..255 or floats, one image per row), an object with
     ``.images``/``.labels``, or one with ``fill(index, out)`` and ``.labels`` (expanded data).
     yield_every: a BatchRecord after every that many mini-batches (0: only at epoch ends).
@@ -457,9 +463,9 @@ def sgd(net: ConvNet, training_data, config: TrainingConfig, *, rng: np.random.G
             if not _finite(net):
                 yield end("diverged", _diverged_message(eta), epoch)
                 return
-            train_eval = evaluate(net, src, lmbda=config.lmbda, n_train=n, m=m, limit=train_eval_size)
-            val_eval = evaluate(net, val, lmbda=config.lmbda, n_train=n, m=m) if val else None
-            test_eval = evaluate(net, test) if test else None
+            train_eval = evaluate(net, src, lmbda=config.lmbda, n_train=n, m=m, limit=train_eval_size, cancel=cancel)
+            val_eval = evaluate(net, val, lmbda=config.lmbda, n_train=n, m=m, cancel=cancel) if val else None
+            test_eval = evaluate(net, test, cancel=cancel) if test else None
             yield EpochRecord(
                 epoch=epoch, eta=eta, train_seconds=epoch_seconds,
                 examples_per_second=n / epoch_seconds if epoch_seconds > 0 else float("inf"),

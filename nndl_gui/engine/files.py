@@ -73,13 +73,24 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
         raise
 
 
-def read_bounded(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
+def read_bounded(path: str | os.PathLike, limit: int, what: str = "file", *, cancel=None) -> bytes:
     """All bytes of the regular file ``path``, refusing (UnsafeFileError) one of more than ``limit`` bytes.
 
     The limit is on bytes actually read, not on ``stat``: a file that grows while read is stopped too.
+    Read in pieces of 8 MiB, with ``cancel()`` checked between them (see ``engine.cancel``).
     """
+    from .cancel import check
+
     with open_regular(path) as f:
-        data = f.read(limit + 1)
+        pieces, size = [], 0
+        while size <= limit:
+            check(cancel)
+            piece = f.read(min(_CHUNK * 8, limit + 1 - size))
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+        data = b"".join(pieces)
     if len(data) > limit:
         raise UnsafeFileError(f"{path}: more than {limit / 2**20:,.0f} MiB, too large for a {what} "
                               f"(limit {limit / 2**20:,.0f} MiB)")

@@ -16,6 +16,9 @@ intact) and read with ``engine.files.read_bounded`` (regular files only, reads b
 In an ``.npz`` every member's shape, dtype and size are checked from its header before its data is read,
 so a zip bomb costs nothing.  Loading never unpickles and never trusts a file: every problem raises
 ``NetworkFileError`` with a sentence naming the file and what is wrong (never a whole array).
+Loading goes in bounded pieces (the read, the JSON parse, each row's check, each member's data) with
+``cancel()`` checked between them (``engine.cancel``): a large file never freezes the app or holds up its
+closing.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import json_pieces
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .cancel import Cancel, check
 from .costs import COSTS, get_cost
 from .files import UnsafeFileError, atomic_write, read_bounded
 from .network import Network
@@ -40,6 +45,7 @@ MAX_PARAMETERS = 50_000_000
 JSON_BYTES_PER_NUMBER = 26
 MAX_JSON_PARAMETERS = MAX_FILE_BYTES // JSON_BYTES_PER_NUMBER
 MAX_LAYERS = 1000
+_PIECE = 8 << 20  # bytes of an .npz member read at once
 FORMAT_VERSION = 1
 BOOK_COSTS = ("QuadraticCost", "CrossEntropyCost")  # the cost classes network2.py defines
 
@@ -92,7 +98,7 @@ def to_json_dict(net: Network) -> dict:
     return d
 
 
-def from_json_dict(data, *, source: str = "network", dtype=np.float32) -> Network:
+def from_json_dict(data, *, source: str = "network", dtype=np.float32, cancel: Cancel = None) -> Network:
     """Build a Network from network2.py's JSON structure, checking every key, type and shape."""
 
     def fail(msg):
@@ -132,27 +138,31 @@ def from_json_dict(data, *, source: str = "network", dtype=np.float32) -> Networ
         fail(f"'biases' must be a list of {layers} column vectors for sizes {sizes}")
     ws, bs = [], []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        ws.append(_matrix(weights[i], (n_out, n_in), f"weights[{i}] (w^{i + 2})", fail, dtype))
-        bs.append(_matrix(biases[i], (n_out, 1), f"biases[{i}] (b^{i + 2})", fail, dtype)[:, 0])
+        ws.append(_matrix(weights[i], (n_out, n_in), f"weights[{i}] (w^{i + 2})", fail, dtype, cancel))
+        bs.append(_matrix(biases[i], (n_out, 1), f"biases[{i}] (b^{i + 2})", fail, dtype, cancel)[:, 0])
     net = Network(sizes, activation=activation, output=output, cost=get_cost(cost).name, dtype=dtype, rng=0)
     net.set_parameters(ws, bs)
     return net
 
 
-def _matrix(value, shape, name, fail, dtype) -> np.ndarray:
+def _matrix(value, shape, name, fail, dtype, cancel: Cancel = None) -> np.ndarray:
+    """The nested lists ``value`` as a float64 array of ``shape``, row by row (``cancel`` checked)."""
     if not isinstance(value, list) or len(value) != shape[0]:
         fail(f"{name} should be {shape[0]} rows of {shape[1]} numbers")
-    for row in value:
+    arr = np.empty(shape, np.float64)
+    for i, row in enumerate(value):
+        if i % 64 == 0:
+            check(cancel)
         if not isinstance(row, list) or len(row) != shape[1]:
             fail(f"{name} should be {shape[0]} rows of {shape[1]} numbers; a row has "
                  f"{len(row) if isinstance(row, list) else type(row).__name__}")
-        for v in row:
-            if type(v) not in (int, float):
-                fail(f"{name} contains {_short(v)}, not a number")
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except OverflowError:  # a whole number beyond float64, e.g. 1 followed by 400 zeros
-        fail(f"{name} contains a number too large for a float (over {np.finfo(np.float64).max:.3g})")
+        if not set(map(type, row)) <= {int, float}:
+            bad = next(v for v in row if type(v) not in (int, float))
+            fail(f"{name} contains {_short(bad)}, not a number")
+        try:
+            arr[i] = row
+        except OverflowError:  # a whole number beyond float64, e.g. 1 followed by 400 zeros
+            fail(f"{name} contains a number too large for a float (over {np.finfo(np.float64).max:.3g})")
     _check_values(arr, name, fail, dtype)
     return arr
 
@@ -187,7 +197,7 @@ def to_npz_bytes(net: Network) -> bytes:
     return buf.getvalue()
 
 
-def from_npz(file, *, source: str = "network", dtype=None) -> Network:
+def from_npz(file, *, source: str = "network", dtype=None, cancel: Cancel = None) -> Network:
     """Build a Network from our ``.npz`` (a path, file object or bytes), checking every member's header first."""
 
     def fail(msg):
@@ -208,7 +218,7 @@ def from_npz(file, *, source: str = "network", dtype=None) -> Network:
             missing = [k for k in ("sizes", "activation", "output", "cost") if k not in keys]
             if missing:
                 fail(f"missing array{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-            reader = _NpyReader(zf, members, fail)
+            reader = _NpyReader(zf, members, fail, cancel)
             sizes_arr = reader.read("sizes", kinds="iu", max_items=MAX_LAYERS + 1)
             if sizes_arr.ndim != 1 or len(sizes_arr) < 2:
                 fail(f"'sizes' must be a list of at least two whole numbers, got {_short(sizes_arr.tolist())}")
@@ -264,8 +274,8 @@ def from_npz(file, *, source: str = "network", dtype=None) -> Network:
 class _NpyReader:
     """Reads members of an open .npz one at a time: header first (dtype, shape, size checked), then data."""
 
-    def __init__(self, zf: zipfile.ZipFile, members: dict, fail):
-        self.zf, self.members, self.fail = zf, members, fail
+    def __init__(self, zf: zipfile.ZipFile, members: dict, fail, cancel: Cancel = None):
+        self.zf, self.members, self.fail, self.cancel = zf, members, fail, cancel
 
     def read(self, key: str, *, kinds: str, shape: tuple | None = None, max_items: int | None = None,
              max_itemsize: int = 8, label: str | None = None, sizes=None) -> np.ndarray:
@@ -289,7 +299,13 @@ class _NpyReader:
                 self.fail(f"{name} declares shape {_short(tuple(got_shape))}, too many values "
                           f"(at most {max_items:,})")
             nbytes = count * dt.itemsize
-            data = f.read(nbytes + 1) if nbytes else b""
+            data = bytearray()
+            while len(data) <= nbytes:  # in pieces, ``cancel`` checked between them; one byte too many = too long
+                check(self.cancel)
+                piece = f.read(min(_PIECE, nbytes + 1 - len(data)))
+                if not piece:
+                    break
+                data += piece
         if len(data) != nbytes:
             self.fail(f"{name}: the data is {'longer' if len(data) > nbytes else 'shorter'} than its header's "
                       f"shape {_short(tuple(got_shape))} says")
@@ -338,14 +354,14 @@ def save_network(net: Network, path: str | os.PathLike, *, allow_incompatible: b
     return path
 
 
-def load_network(path: str | os.PathLike, *, dtype=None) -> Network:
+def load_network(path: str | os.PathLike, *, dtype=None, cancel: Cancel = None) -> Network:
     """Load a ``.npz`` or network2.py JSON file (recognised by content, not only by name).
 
     ``dtype``: None keeps an ``.npz``'s float64 and reads JSON as float32 (the app's default); pass
-    ``np.float64`` to keep every digit of a book file.
+    ``np.float64`` to keep every digit of a book file.  ``cancel``: see ``engine.cancel``.
     """
     try:
-        raw = read_bounded(path, MAX_FILE_BYTES, "network")
+        raw = read_bounded(path, MAX_FILE_BYTES, "network", cancel=cancel)
     except UnsafeFileError as exc:
         raise NetworkFileError(str(exc)) from None
     except OSError as exc:
@@ -354,15 +370,15 @@ def load_network(path: str | os.PathLike, *, dtype=None) -> Network:
     if convnet_io.is_convnet_bytes(raw):
         return convnet_io.from_bytes(raw, source=str(path), dtype=dtype)
     if raw[:2] == b"PK":
-        return from_npz(raw, source=str(path), dtype=dtype)
+        return from_npz(raw, source=str(path), dtype=dtype, cancel=cancel)
     try:
         text = raw.decode("utf-8")
         del raw
-        data = json.loads(text)
+        data = json_pieces.loads(text, cancel=cancel)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NetworkFileError(f"{path}: neither a .npz archive nor valid JSON ({exc})") from None
-    except RecursionError:
+    except (RecursionError, json_pieces.JSONDepthError):
         raise NetworkFileError(f"{path}: JSON is nested too deeply") from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise NetworkFileError(f"{path}: unreadable JSON ({_short(str(exc))})") from None
-    return from_json_dict(data, source=str(path), dtype=dtype or np.float32)
+    return from_json_dict(data, source=str(path), dtype=dtype or np.float32, cancel=cancel)

@@ -25,6 +25,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .costs import Cost, get_cost
+from .cancel import Cancel, check, rows_per_chunk
 
 INITS = ("default", "large")
 
@@ -253,18 +254,21 @@ class Evaluation:
 
 @np.errstate(all="ignore")
 def evaluate(net: Network, images, labels, *, lmbda: float = 0.0, n_train: int | None = None,
-             chunk: int = 5000, with_cost: bool = True) -> Evaluation:
+             chunk: int = 5000, with_cost: bool = True, cancel: Cancel = None) -> Evaluation:
     """Cost (with the L2 term when lmbda > 0) and number correct over a whole data set, in chunks.
 
     ``images`` may be uint8 (0..255, converted chunk by chunk, so a whole float copy never exists)
-    or already floats in [0, 1].
+    or already floats in [0, 1].  A chunk is at most ``chunk`` images and ~0.1 s of arithmetic
+    (``cancel.rows_per_chunk``); ``cancel()`` is checked before each (``engine.cancel``).
     """
     labels = np.asarray(labels)
     total = len(labels)
     correct, cost_sum = 0, 0.0
     n_out = net.sizes[-1]
     eye = np.eye(n_out, dtype=net.dtype)
+    chunk = rows_per_chunk(net.num_parameters, chunk)
     for start in range(0, total, chunk):
+        check(cancel)
         xb = images[start:start + chunk]
         xb = xb * np.asarray(1 / 255, dtype=net.dtype) if xb.dtype == np.uint8 else np.asarray(xb, net.dtype)
         a = net.feedforward(xb)

@@ -31,6 +31,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .blas import BlasThreads, blas_threads_for
+from .cancel import Cancel
 from .network import Network, evaluate
 from .unstable import BOOK_SPEED_IMAGES, learning_speed  # noqa: F401  (learning_speed: re-exported)
 
@@ -398,6 +399,7 @@ def sgd(
     monitor_seconds: float = 0.0,
     chunk_size: int = 2000,
     blas_threads: int | None | str = "auto",
+    cancel: Cancel = None,
 ) -> Iterator[BatchRecord | EpochRecord | RunEnd]:
     """Train ``net`` in place; see the module docstring.
 
@@ -410,6 +412,8 @@ def sgd(
     measurement or epoch end (0: no minimum), so a fast run does not spend its time measuring itself.
     blas_threads: cap on BLAS threads while training ("auto": ``blas_threads_for(net.sizes, m)``, one
     thread for small mini-batches; None: leave BLAS alone; or a number).  Evaluation is never capped.
+    cancel: checked within the passes over data sets (evaluations, learning speed), which raise
+    ``engine.cancel.Interrupted`` when it returns True (the app closing; see ``engine.cancel``).
     """
     images, labels = _unpack(training_data)
     n = len(labels)
@@ -505,10 +509,10 @@ def sgd(
                         epoch_seconds += now - t0
                         cost = speed = accuracy = None
                         if monitoring:
-                            monitored = evaluate(net, monitor_x, monitor_y, with_cost=True)
+                            monitored = evaluate(net, monitor_x, monitor_y, with_cost=True, cancel=cancel)
                             cost, accuracy = monitored.cost, monitored.accuracy
                             if config.learning_speed and len(net.sizes) > 2:
-                                speed = learning_speed(net, speed_x, speed_y)
+                                speed = learning_speed(net, speed_x, speed_y, cancel=cancel)
                         yield BatchRecord(epoch, batch, batches_per_epoch, examples_seen, eta,
                                           total_seconds + epoch_seconds, cost, speed, accuracy)
                         if cost is not None and not math.isfinite(cost):
@@ -535,10 +539,10 @@ def sgd(
                 yield end("diverged", _diverged_message(eta), epoch)
                 return
             # ---- evaluation (not counted in train_seconds)
-            train_eval = evaluate(net, images, labels, lmbda=config.lmbda, n_train=n)
-            val_eval = evaluate(net, *validation, lmbda=config.lmbda, n_train=n) if validation else None
-            test_eval = evaluate(net, *test, lmbda=config.lmbda, n_train=n) if test else None
-            speed = (learning_speed(net, speed_x, speed_y)
+            train_eval = evaluate(net, images, labels, lmbda=config.lmbda, n_train=n, cancel=cancel)
+            val_eval = evaluate(net, *validation, lmbda=config.lmbda, n_train=n, cancel=cancel) if validation else None
+            test_eval = evaluate(net, *test, lmbda=config.lmbda, n_train=n, cancel=cancel) if test else None
+            speed = (learning_speed(net, speed_x, speed_y, cancel=cancel)
                      if config.learning_speed and len(net.sizes) > 2 else None)
             yield EpochRecord(
                 epoch=epoch,

@@ -24,27 +24,43 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .activations import Sigmoid
+from .cancel import Cancel, check, rows_per_chunk
 from .network import Network
 
 BOOK_SPEED_IMAGES = 1000  # the book averages the gradient over the first 1,000 training images
 BOOK_BARS = 6  # the book's bars show the first six neurons of each hidden layer
 
 
-def _mean_bias_gradient(net: Network, images, labels, count: int) -> list[np.ndarray]:
-    """∂C/∂b^l for every layer l = 2..L, averaged over the first ``count`` images (uint8 or floats)."""
+def _mean_bias_gradient(net: Network, images, labels, count: int, cancel: Cancel = None) -> list[np.ndarray]:
+    """∂C/∂b^l for every layer l = 2..L, averaged over the first ``count`` images (uint8 or floats).
+
+    A large network goes in chunks of ~0.1 s of arithmetic (``cancel()`` checked before each), each
+    chunk's mean weighted by its share of the images; a small one in a single pass."""
     images = np.asarray(images)[:count]
     labels = np.asarray(labels)[:count]
-    if len(labels) == 0:
+    n = len(labels)
+    if n == 0:
         raise ValueError("the learning speed needs at least one training image")
-    x = images * np.asarray(1 / 255, net.dtype) if images.dtype == np.uint8 else images
-    nabla_b, _ = net.backprop(x, np.eye(net.sizes[-1], dtype=net.dtype)[labels])
-    return nabla_b
+    eye = np.eye(net.sizes[-1], dtype=net.dtype)
+    chunk = rows_per_chunk(3 * net.num_parameters, n)  # forward + two backward products per weight
+    total = None
+    for start in range(0, n, chunk):
+        check(cancel)
+        xb = images[start:start + chunk]
+        x = xb * np.asarray(1 / 255, net.dtype) if xb.dtype == np.uint8 else xb
+        nabla_b, _ = net.backprop(x, eye[labels[start:start + chunk]])
+        if chunk >= n:
+            return nabla_b
+        share = len(xb) / n
+        total = [nb * share for nb in nabla_b] if total is None else [t + nb * share for t, nb in zip(total, nabla_b)]
+    return total
 
 
-def learning_speed(net: Network, images, labels, count: int = BOOK_SPEED_IMAGES) -> tuple[float, ...]:
+def learning_speed(net: Network, images, labels, count: int = BOOK_SPEED_IMAGES,
+                   cancel: Cancel = None) -> tuple[float, ...]:
     """‖δ^l‖ = ‖∂C/∂b^l‖ for each hidden layer l = 2..L−1 (input side first), the gradient averaged over
     the first ``count`` of the given images (the book: the first 1,000 training images)."""
-    return tuple(float(np.linalg.norm(nb)) for nb in _mean_bias_gradient(net, images, labels, count)[:-1])
+    return tuple(float(np.linalg.norm(nb)) for nb in _mean_bias_gradient(net, images, labels, count, cancel)[:-1])
 
 
 def bias_gradients(net: Network, images, labels, first: int = BOOK_BARS,

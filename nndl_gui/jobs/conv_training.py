@@ -352,7 +352,8 @@ def conv_training_job(ctx, req, mnist):
         mon_batch, mon_t, mon_cost = 0, time.perf_counter(), 0.0
         rec_epoch = None
         for rec in conv_sgd(net, train, one, rng=rng, should_stop=ctx.should_stop, yield_every=1,
-                            train_eval_size=TRAIN_EVAL_SIZE, blas_threads=None):
+                            train_eval_size=TRAIN_EVAL_SIZE, blas_threads=None,
+                            cancel=getattr(ctx, "cancelled", None)):
             if isinstance(rec, BatchRecord):
                 scores_fresh = False
                 seen = seen0 + rec.examples_seen

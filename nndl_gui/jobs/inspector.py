@@ -12,6 +12,7 @@ The text the tab shows for a trace (steps and equations) is formatted on the GUI
 from __future__ import annotations
 
 import time
+from itertools import islice
 from dataclasses import dataclass
 
 import numpy as np
@@ -183,20 +184,34 @@ class SaturationProgress:
         return self.records[-1]
 
 
-def saturation_job(ctx, start: str, cost: str, seconds_per_epoch: float = 0.0):
-    """Chapter 3's one-neuron run as a worker job: yields a SaturationProgress after every epoch.
+def saturation_job(ctx, start: str, costs, seconds_per_epoch: float = 0.0, shown=None):
+    """Chapter 3's one-neuron runs as one worker job, side by side: yields a tuple with one
+    SaturationProgress per cost after every epoch (the worker owns one job at a time, so two costs
+    compared at once are two runs in this one job).
 
-    ``seconds_per_epoch`` paces the run so a learner can watch the curve grow (0 in tests); the worker
-    handles tasks, pause and stop between chunks.  Returns the final SaturationProgress.
+    ``costs`` is one cost name or several.  ``shown`` maps a cost to the epoch a previous job had
+    already drawn: that run is recomputed up to there at once (gradient descent from a fixed start is
+    deterministic) and continues from it, so a second run can join a first one mid-way.
+    ``seconds_per_epoch`` paces the runs so a learner can watch the curves grow (0 in tests); the worker
+    handles tasks, pause and stop between chunks.  Returns the last tuple.
     """
-    records: tuple = ()
+    costs = (costs,) if isinstance(costs, str) else tuple(costs)
+    shown = dict(shown or {})
+    runs = {cost: saturation_run(start, cost) for cost in costs}
+    records = {cost: tuple(islice(runs[cost], shown.get(cost, -1) + 1)) for cost in costs}
     progress = None
-    for rec in saturation_run(start, cost):
+    while True:
         if ctx is not None and ctx.should_stop():
             return progress
-        records = records + (rec,)
-        progress = SaturationProgress(start, cost, records)
+        moved = False
+        for cost in costs:
+            rec = next(runs[cost], None)
+            if rec is not None:
+                records[cost] = records[cost] + (rec,)
+                moved = True
+        if not moved:
+            return progress
+        progress = tuple(SaturationProgress(start, cost, records[cost]) for cost in costs)
         yield progress
         if seconds_per_epoch > 0:
             time.sleep(seconds_per_epoch)
-    return progress

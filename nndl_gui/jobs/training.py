@@ -401,14 +401,15 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
                                 examples_per_second=eps, curves=builder.curves, weights=weights, best=best,
                                 **base, **kw)
 
+    cancel = getattr(ctx, "cancelled", None)  # true once the app is closing: long passes raise Interrupted
     # Initial point: the untrained network (so curves start at epoch 0 and learning speed at init shows).
-    c0 = evaluate(net, *mon_train)
+    c0 = evaluate(net, *mon_train, cancel=cancel)
     builder.add("cost", 0.0, c0.cost + _l2_term(net, config.lmbda, n))
     builder.add("train", 0.0, c0.accuracy)
     if mon_val:
-        builder.add("val", 0.0, evaluate(net, *mon_val, with_cost=False).accuracy)
+        builder.add("val", 0.0, evaluate(net, *mon_val, with_cost=False, cancel=cancel).accuracy)
     if n_hidden:
-        builder.add_speed(0.0, learning_speed(net, train.images, train.labels))
+        builder.add_speed(0.0, learning_speed(net, train.images, train.labels, cancel=cancel))
     builder.freeze()
     start_msg = ("Continuing to train the current network." if continued
                  else f"New network {list(sizes)} ({req.init} init, seed {req.seed}).")
@@ -434,7 +435,7 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
                    test_data=test, should_stop=ctx.should_stop, yield_every=1, monitor_every=monitor_every,
                    monitor_size=MONITOR_SIZE,
                    monitor_seconds=0.0 if pace is not None and pace.rate else MONITOR_SECONDS,
-                   blas_threads=None):
+                   blas_threads=None, cancel=cancel):
         if isinstance(rec, BatchRecord):
             if rec.epoch != current_epoch:
                 current_epoch = rec.epoch
@@ -451,7 +452,7 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
                 if math.isfinite(rec.training_cost):
                     builder.add("train", x, rec.training_accuracy)
                     if mon_val:
-                        builder.add("val", x, evaluate(net, *mon_val, with_cost=False).accuracy)
+                        builder.add("val", x, evaluate(net, *mon_val, with_cost=False, cancel=cancel).accuracy)
                 builder.add_speed(x, rec.learning_speed)
                 changed = True
             now = time.perf_counter()
@@ -524,7 +525,8 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
         last_epoch, last_batch = max(0, epochs_done - 1), bpe if epochs_done else 0
     yield snap("evaluating", last_epoch, last_batch, seen, config.eta, None,
                epoch_record=last_epoch_record, message="Measuring the test set…", urgent=True)
-    results = misclassified(net, test.images, test.labels, cap=req.gallery_cap) if len(test) else None
+    results = (misclassified(net, test.images, test.labels, cap=req.gallery_cap, cancel=cancel)
+               if len(test) else None)
     ctx.publish(_describe(net, epochs_done, last_epoch_record), "training", network=net)
     weights = _weights(net, req.weights_cap)
     final = snap(end.reason, last_epoch, last_batch, seen, config.eta, None,

@@ -126,9 +126,13 @@ class DrawTab(Tab):
         self.saliency_legend.setWordWrap(True)
         self.saliency_legend.setOpenExternalLinks(True)
         middle = QVBoxLayout()
+        # the check box above the image, the legend (whose length changes) below it with room for three
+        # lines: nothing clickable moves when a prediction comes or goes
+        self.saliency_legend.setMinimumHeight(3 * self.saliency_legend.fontMetrics().lineSpacing())
+        self.saliency_legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         middle.addWidget(self.seen_caption)
-        middle.addWidget(self.seen_plot, 1)
         middle.addWidget(self.show_saliency)
+        middle.addWidget(self.seen_plot, 1)
         middle.addWidget(self.saliency_legend)
 
         # --- what it thinks: the top digit and ten bars

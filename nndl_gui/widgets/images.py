@@ -83,6 +83,11 @@ class ConfusionView(QTableWidget):
         font = self.font()
         font.setPointSizeF(max(6.5, font.pointSizeF() - 1.5))
         self.setFont(font)
+        # wide enough for a four-digit count in every column ("1135", never "11…"): no column narrower
+        self.cell_width = self.fontMetrics().horizontalAdvance("8888") + 10
+        self.horizontalHeader().setMinimumSectionSize(self.cell_width)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(10 * self.cell_width + self.verticalHeader().sizeHint().width() + 2 * self.frameWidth() + 2)
         self.cells = [[QTableWidgetItem("") for _ in range(10)] for _ in range(10)]
         for i in range(10):
             for j in range(10):

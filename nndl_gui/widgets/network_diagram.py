@@ -7,8 +7,11 @@ QPainter.  It computes nothing: every number comes from the trace it was given.
   also print the value inside each circle.  A value that the step-by-step walk has not computed yet is
   drawn as a grey "?" (``set_known``).
 * Weights are lines coloured by sign (red +, blue −) with width by |w| (or by ∂C/∂w, ``set_weight_mode``).
-* A 784-input layer is drawn as the 28×28 image; when a neuron of layer 2 is selected its 784 incoming
-  weights are shown as a second 28×28 image beneath.  Layers wider than ``MAX_SHOWN`` are capped with a
+  Between wide layers (more than ``DENSE_PAIRS`` pairs) only each neuron's ``STRONGEST`` largest incoming
+  lines are drawn, plus every line of the selected neuron: the rest would be a tangle (``drawn_pairs``).
+* A 784-input layer is drawn as the 28×28 image it is, joined to layer 2 by one arrow (784 × n weights
+  are no lines anyone can read); when a neuron of layer 2 is selected its 784 incoming weights are shown
+  as a second 28×28 image beneath.  Layers wider than ``MAX_SHOWN`` are capped with a
   note; the widget asks for the height it needs so a QScrollArea can scroll it.
 * Clicking a neuron emits ``neuronClicked(l, j)``; clicking a weight ``weightClicked(l, j, k)`` (w^l_jk).
 """
@@ -25,6 +28,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 MAX_SHOWN = 40  # neurons drawn per layer; wider layers show the first MAX_SHOWN with a note
 MIN_SPACING = 18.0  # pixels between neuron centres at the least
 MAX_LINES = 2500  # draw weight lines only between layers with at most this many shown pairs
+DENSE_PAIRS = 120  # above this many shown pairs, draw only the strongest lines into each neuron
+STRONGEST = 3  # lines drawn into each neuron between dense layers
 QUANTITIES = {  # key: (trace attribute, label in the book's notation, diverging colours?)
     "z": ("z", "z<sup>l</sup><sub>j</sub>", True),
     "a": ("a", "a<sup>l</sup><sub>j</sub>", False),
@@ -191,7 +196,7 @@ class NetworkDiagram(QWidget):
             side = max(side, 84.0)
             xs[1] = 20 + side / 2
             for l in range(2, L + 1):
-                xs[l] = xs[1] + side / 2 + 60 + (w - xs[1] - side / 2 - 120) * (l - 2) / max(L - 2, 1)
+                xs[l] = xs[1] + side / 2 + 90 + (w - xs[1] - side / 2 - 150) * (l - 2) / max(L - 2, 1)
             image_rect = QRectF(xs[1] - side / 2, top + 10, side, side)
             weights_rect = QRectF(xs[1] - side / 2, top + side + 40, side, side)
         n_max = max(self.shown(l) for l in range(1, L + 1))
@@ -207,6 +212,33 @@ class NetworkDiagram(QWidget):
 
     def _weight_pairs(self, l: int) -> bool:
         return self.shown(l - 1) > 0 and self.shown(l - 1) * self.shown(l) <= MAX_LINES
+
+    def _line_matrix(self, l: int) -> np.ndarray:
+        """What the lines into layer l show: w^l, or ∂C/∂w^l in gradient mode."""
+        return self.trace.layer(l).nabla_w if self.weight_mode == "nabla_w" else self.net.weights[l - 2]
+
+    def drawn_pairs(self, l: int) -> list[tuple[int, int]]:
+        """The (j, k) lines drawn into layer l: all of them between small layers; between dense ones
+        each neuron's STRONGEST largest |value| and every line of the selected neuron."""
+        nj, nk = self.shown(l), self.shown(l - 1)
+        if not self._weight_pairs(l):
+            return []
+        if nj * nk <= DENSE_PAIRS:
+            return [(j, k) for j in range(nj) for k in range(nk)]
+        sub = np.abs(self._line_matrix(l)[:nj, :nk])
+        top = np.argsort(-sub, axis=1, kind="stable")[:, :STRONGEST]
+        pairs = {(j, int(k)) for j in range(nj) for k in top[j]}
+        s = self.selection
+        if s is not None and s[0] == "neuron" and s[1] == l and s[2] < nj:
+            pairs.update((s[2], k) for k in range(nk))
+        elif s is not None and s[0] == "neuron" and s[1] == l - 1 and s[2] < nk:
+            pairs.update((j, s[2]) for j in range(nj))
+        elif s is not None and s[0] == "weight" and s[1] == l and s[2] < nj and s[3] < nk:
+            pairs.add((s[2], s[3]))
+        return sorted(pairs)
+
+    def dense(self, l: int) -> bool:
+        return self._weight_pairs(l) and self.shown(l) * self.shown(l - 1) > DENSE_PAIRS
 
     # ------------------------------------------------------------------ input
     def mousePressEvent(self, event) -> None:
@@ -236,15 +268,10 @@ class NetworkDiagram(QWidget):
             return ("weight", 2, self._selected_l2_neuron(), min(row, 27) * 28 + min(col, 27))
         best, best_d = None, 5.0
         for l in range(2, self.net.num_layers + 1):
-            if not self._weight_pairs(l):
-                continue
-            for j in range(self.shown(l)):
-                b = pos[(l, j)]
-                for k in range(self.shown(l - 1)):
-                    a = pos[(l - 1, k)]
-                    d = _segment_distance(p, a, b)
-                    if d < best_d:
-                        best, best_d = ("weight", l, j, k), d
+            for j, k in self.drawn_pairs(l):  # only lines one can see can be clicked
+                d = _segment_distance(p, pos[(l - 1, k)], pos[(l, j)])
+                if d < best_d:
+                    best, best_d = ("weight", l, j, k), d
         return best
 
     def _selected_l2_neuron(self):
@@ -281,10 +308,8 @@ class NetworkDiagram(QWidget):
         for l in range(2, L + 1):
             if self._weight_pairs(l):
                 self._draw_weights(p, l, pos)
-            elif self.shown(l - 1) == 0:  # from the image: a faint fan
-                p.setPen(QPen(QColor(200, 200, 200), 1))
-                for j in range(self.shown(l)):
-                    p.drawLine(QPointF(image_rect.right(), image_rect.center().y()), pos[(l, j)])
+            elif self.shown(l - 1) == 0:  # from the image: one arrow stands for the 784 × n weights
+                self._draw_image_arrow(p, image_rect, pos, r, l)
         # input image and the selected neuron's incoming weights
         if image_rect is not None:
             self._draw_image(p, image_rect, self.trace.layer(1).a, None)
@@ -305,7 +330,8 @@ class NetworkDiagram(QWidget):
                     p.drawRect(QRectF(weights_rect.left() + (k % 28) * cell, weights_rect.top() + (k // 28) * cell, cell, cell))
             else:
                 p.setPen(QColor(110, 110, 110))
-                p.drawText(weights_rect.adjusted(-30, 0, 30, 0), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                p.drawText(QRectF(4, weights_rect.top(), weights_rect.right() + 26, weights_rect.height()),
+                           Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
                            "Select a neuron of layer 2 to see its 784 incoming weights here.")
             if self.selection and self.selection[0] == "neuron" and self.selection[1] == 1:
                 k = self.selection[2]
@@ -368,30 +394,44 @@ class NetworkDiagram(QWidget):
             if note:
                 p.setPen(QColor(150, 60, 0))
                 p.drawText(QRectF(xs[l] - 70, 42, 140, 16), Qt.AlignmentFlag.AlignCenter, f"(first {self.shown(l)} shown)")
+            if l >= 2 and self.dense(l):
+                p.setPen(QColor(100, 100, 100))
+                p.drawText(QRectF((xs[l - 1] + xs[l]) / 2 - 140, self.height() - 22, 280, 16), Qt.AlignmentFlag.AlignCenter,
+                           f"{STRONGEST} strongest lines per neuron")
         self._draw_colour_bar(p, scale, diverge)
         p.end()
 
+    def _draw_image_arrow(self, p: QPainter, image_rect: QRectF, pos, r: float, l: int) -> None:
+        ys = [pos[(l, j)].y() for j in range(self.shown(l))]
+        x0, x1 = image_rect.right() + 6, pos[(l, 0)].x() - r - 14
+        y = image_rect.center().y()
+        p.setPen(QPen(QColor(150, 150, 150), 1))
+        p.drawLine(QPointF(x1 + 6, min(ys)), QPointF(x1 + 6, max(ys)))  # a bracket: into every neuron
+        p.setPen(QPen(QColor(120, 120, 120), 2))
+        p.drawLine(QPointF(x0, y), QPointF(x1, y))
+        p.setBrush(QColor(120, 120, 120))
+        p.drawPolygon([QPointF(x1 + 4, y), QPointF(x1 - 4, y - 5), QPointF(x1 - 4, y + 5)])
+        p.setPen(QColor(90, 90, 90))
+        mid = (x0 + x1) / 2
+        p.drawText(QRectF(mid - 45, y - 24, 90, 18), Qt.AlignmentFlag.AlignCenter, "w²")
+        p.drawText(QRectF(mid - 45, y + 6, 90, 18), Qt.AlignmentFlag.AlignCenter, f"{self.net.sizes[1]}×784")
+
     def _draw_weights(self, p: QPainter, l: int, pos) -> None:
-        if self.weight_mode == "nabla_w":
-            if not self._known("nabla_w", l):
-                p.setPen(QPen(QColor(215, 215, 215), 1))
-                for j in range(self.shown(l)):
-                    for k in range(self.shown(l - 1)):
-                        p.drawLine(pos[(l - 1, k)], pos[(l, j)])
-                return
-            mat = self.trace.layer(l).nabla_w
-        else:
-            mat = self.net.weights[l - 2]
+        if self.weight_mode == "nabla_w" and not self._known("nabla_w", l):
+            p.setPen(QPen(QColor(215, 215, 215), 1))
+            for j, k in self.drawn_pairs(l):
+                p.drawLine(pos[(l - 1, k)], pos[(l, j)])
+            return
+        mat = self._line_matrix(l)
         sub = mat[: self.shown(l), : self.shown(l - 1)]
         big = float(np.abs(sub).max()) if sub.size else 0.0
-        for j in range(self.shown(l)):
-            for k in range(self.shown(l - 1)):
-                v = float(mat[j, k])
-                t = abs(v) / big if big > 0 else 0.0
-                colour = QColor(POS if v > 0 else NEG)
-                colour.setAlpha(int(60 + 170 * t))
-                p.setPen(QPen(colour, 0.6 + 5.0 * t))
-                p.drawLine(pos[(l - 1, k)], pos[(l, j)])
+        for j, k in self.drawn_pairs(l):
+            v = float(mat[j, k])
+            t = abs(v) / big if big > 0 else 0.0
+            colour = QColor(POS if v > 0 else NEG)
+            colour.setAlpha(int(60 + 170 * t))
+            p.setPen(QPen(colour, 0.6 + 5.0 * t))
+            p.drawLine(pos[(l - 1, k)], pos[(l, j)])
         s = self.selection
         if s is not None and s[0] == "weight" and s[1] == l and s[2] < self.shown(l) and s[3] < self.shown(l - 1):
             p.setPen(QPen(SELECT, 4))

@@ -159,6 +159,55 @@ def test_closing_the_window_at_every_phase_of_a_run(qtbot, monkeypatch, phase):
     assert not tab.running
 
 
+# ------------------------------------------------------------------- closing while busy for seconds
+BUSY = ["large-network evaluation", "opening a large file", "chapter-6 epoch"]
+
+
+@pytest.mark.parametrize("busy", BUSY)
+def test_closing_while_the_worker_is_busy_for_seconds(qtbot, monkeypatch, tmp_path, busy):
+    """No gate here: the worker is really inside a pass of many seconds when the window closes, and the
+    close must end it within CLOSE_WAIT_MS (issue 15; the same in a real process: test_close_busy.py)."""
+    import time
+
+    import nndl_gui.engine.convnet as convnet
+    import nndl_gui.engine.io as engine_io
+    from busy_app import conv_job, fake_mnist
+    from nndl_gui.app import CLOSE_WAIT_MS
+    from test_close_busy import big_network_json
+
+    entered = threading.Event()
+
+    def announce(module, name, when=lambda *a, **k: True):
+        original = getattr(module, name)
+
+        def wrapped(*args, **kwargs):
+            if when(*args, **kwargs):
+                entered.set()
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapped)
+
+    w = make_window(qtbot)
+    if busy == "large-network evaluation":  # 2 × 10,000 images through [784, 6000, 10] at the epoch end
+        announce(training, "evaluate", lambda *a, **k: "n_train" in k)
+        req = TrainingRequest(sizes=(784, 6000, 10), seed=0, limit=20,
+                              config=training.TrainingConfig(epochs=1, mini_batch_size=10, eta=0.1))
+        w.client.start_job("training", training_job, req, fake_mnist(20, 10_000))
+    elif busy == "opening a large file":  # File ▸ Open of a 67 MB network2.py JSON file
+        announce(engine_io, "load_network")
+        w.open_network(str(big_network_json(tmp_path / "big.json", 4000)))
+    else:
+        announce(convnet, "evaluate")
+        w.client.start_job("chapter-6 training", conv_job, fake_mnist(20, 10_000))
+    qtbot.waitUntil(entered.is_set, timeout=60_000)
+    qtbot.wait(300)
+    t0 = time.monotonic()
+    w.close()
+    took = time.monotonic() - t0
+    assert_closed_cleanly(w)
+    assert took < CLOSE_WAIT_MS / 1000 + 0.5, f"closing took {took:.2f} s"
+
+
 # ----------------------------------------------------------------------------------- a storm of clicks
 def test_a_seeded_storm_of_run_control_clicks(qtbot):
     """400 random clicks and shortcuts on Start / Pause / Step / Stop, also in states where they make no

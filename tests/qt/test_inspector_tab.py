@@ -364,3 +364,60 @@ def test_mnist_test_image_by_index(qtbot, ctx, tab):
     np.testing.assert_array_equal(tab.inspection.trace.x, test.x(5).reshape(-1).astype(np.float64))
     assert tab.inspection.trace.y[int(test.labels[5])] == 1.0
     assert tab.y_edit.text() == str(int(test.labels[5]))
+
+
+def test_opens_and_takes_a_drawn_digit_at_step_1(qtbot, tab):
+    assert tab.step_index == 0 and tab.step_label.text().startswith("Step 1 of")
+    assert tab.steps[0].kind == "input" and not tab.start_button.isEnabled()
+    tab.run_to_end()
+    assert tab.step_index == len(tab.steps) - 1
+    old = tab.inspection
+    tab.receive_input(np.full(784, 0.3), 4, "a drawn 4")
+    qtbot.waitUntil(lambda: tab.inspection is not old and tab.inspection.network.sizes[0] == 784, timeout=5000)
+    assert tab.step_index == 0 and tab.step_label.text().startswith("Step 1 of")
+
+
+def test_saturation_runs_side_by_side(qtbot, tab):
+    page = tab.saturation_page
+    page.saturation_pace = 0.004
+    page.sat_start.setCurrentIndex(page.sat_start.findData("saturated"))
+    page.run_saturation("quadratic")
+    qtbot.waitUntil(lambda: "quadratic" in page.saturation_runs
+                    and page.saturation_runs["quadratic"].last.epoch >= 20, timeout=5000)
+    page.run_saturation("cross-entropy")  # while the first runs: both go on, side by side
+    qtbot.waitUntil(lambda: "cross-entropy" in page.saturation_runs, timeout=5000)
+    quad = page.saturation_runs["quadratic"].last.epoch
+    assert quad >= 20 and page.saturation_runs["cross-entropy"].last.epoch < quad  # it continued, not restarted
+    assert not page.sat_start.isEnabled()
+    qtbot.waitUntil(lambda: not tab.ctx.client.busy, timeout=10_000)
+    for cost in ("quadratic", "cross-entropy"):
+        ys = page.sat_curves[cost].getData()[1]
+        np.testing.assert_array_equal(ys, [r.cost for r in ij.saturation_run("saturated", cost)])
+    assert "different scales" in page.scale_note.text() and page.sat_start.isEnabled()
+
+
+def test_784_inputs_are_an_image_and_dense_layers_show_their_strongest_lines(qtbot, tab):
+    from nndl_gui.widgets import network_diagram as nd
+
+    tab.receive_input(np.full(784, 0.2), 1, "a drawn 1")  # the untrained [784, 30, 10]
+    qtbot.waitUntil(lambda: tab.inspection is not None and tab.inspection.network.sizes == [784, 30, 10]
+                    and tab._latest.idle, timeout=5000)
+    d = tab.diagram
+    assert d.shown(1) == 0 and d.drawn_pairs(2) == []  # no 784 × 30 lines: an image and one arrow
+    tab.select(("neuron", 3, 4))
+    qtbot.waitUntil(lambda: tab.selection == ("neuron", 3, 4), timeout=2000)
+    pairs = d.drawn_pairs(3)
+    w = tab.inspection.network.weights[1]
+    assert d.dense(3) and len(pairs) < 30 * 10
+    for j in range(10):
+        ks = {k for jj, k in pairs if jj == j}
+        strongest = set(np.argsort(-np.abs(w[j]))[:nd.STRONGEST])
+        assert strongest <= ks  # each output neuron's strongest incoming lines are drawn
+        assert len(ks) == (30 if j == 4 else nd.STRONGEST)  # all lines of the selected neuron, else the strongest
+    # only drawn lines can be clicked: the middle of a hidden line is not a weight
+    pos, *_ = d._layout()
+    hidden = next((j, k) for j in range(10) for k in range(30) if (j, k) not in pairs and j != 4)
+    a, b = pos[(2, hidden[1])], pos[(3, hidden[0])]
+    assert d.hit((a + b) / 2) != ("weight", 3, *hidden)
+    j, k = pairs[0]
+    assert d.hit((pos[(2, k)] + pos[(3, j)]) / 2) == ("weight", 3, j, k)  # a drawn line is clickable

@@ -157,6 +157,8 @@ def test_show_as_network_and_export(qtbot, env, tmp_path):
     qtbot.waitUntil(lambda: b.dialog is not None, timeout=5000)
     t = b.dialog.table
     assert t.rowCount() == 10
+    assert t.item(0, 1).text() == "0"  # b = −1000·0 is −0.0 in floats: shown as "0", never "−0"
+    assert all("-0" != t.item(r, c).text() for r in range(10) for c in range(4))
     assert t.item(0, 0).text() == "1000" and t.item(2, 1).text() == "-200"
     assert float(t.item(4, 3).text()) == pytest.approx(b.h[2], rel=1e-3)
     assert float(t.item(5, 3).text()) == pytest.approx(-b.h[2], rel=1e-3)
@@ -190,6 +192,27 @@ def test_one_neuron_step_mode(qtbot, env):
     n.w_spin.setValue(0.0)
     settle(qtbot, tab)
     assert n.result.s is None and "no step" in n.s_label.text()
+
+
+def test_weight_slider_is_logarithmic_so_small_w_can_be_set(qtbot, env):
+    from nndl_gui.tabs.playground.neuron import SLIDER_STEPS, slider_to_value, value_to_slider
+
+    tab, ctx, _ = env
+    n = tab.neuron
+    sl = n.w_slider
+    assert (sl.minimum(), sl.maximum()) == (-SLIDER_STEPS, SLIDER_STEPS)
+    # a short drag (a tenth of the track) from w = 8 stays among small weights, not 8 → 986
+    n.w_spin.setValue(8.0)
+    start = sl.value()
+    sl.setValue(start + SLIDER_STEPS // 10)
+    assert 8.0 < n.w_spin.value() < 20.0
+    # a third of the way covers |w| ≤ 10; the ends reach ±1000; the mapping round-trips
+    assert slider_to_value(SLIDER_STEPS // 3, 1000) < 10.0 and slider_to_value(SLIDER_STEPS, 1000) == pytest.approx(1000)
+    assert slider_to_value(-SLIDER_STEPS, 1000) == pytest.approx(-1000) and slider_to_value(0, 1000) == 0
+    for pos in (-1000, -373, -1, 0, 1, 250, 999):
+        assert value_to_slider(slider_to_value(pos, 1000), 1000) == pos
+    n.w_spin.setValue(0.5)  # typing a value moves the slider to it
+    assert slider_to_value(sl.value(), 1000) == pytest.approx(0.5, abs=0.01)
 
 
 def test_windows_of_failure_and_two_inputs(qtbot, env):

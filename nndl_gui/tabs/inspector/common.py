@@ -1,9 +1,9 @@
-"""What the Backprop inspector's panels share: the rich-text label and the side pages' base class."""
+"""What the Backprop inspector's panels share: the rich-text label, the scrolled panel, the side pages' base class."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 
 def rich_label(text: str = "", wrap: bool = True) -> QLabel:
@@ -14,6 +14,18 @@ def rich_label(text: str = "", wrap: bool = True) -> QLabel:
     lab.setOpenExternalLinks(True)
     lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
     return lab
+
+
+def scrolled(panel: QWidget) -> QScrollArea:
+    """A panel in a vertical scroll area: on a short window it scrolls instead of being cut, and it is
+    never narrower than its buttons need."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(panel)
+    area.setMinimumWidth(panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4)
+    return area
 
 
 def error_html(message: str) -> str:

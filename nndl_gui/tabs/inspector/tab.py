@@ -38,7 +38,7 @@ from ...settings import TabSettings
 from ..base import Tab
 from . import equations as eqn
 from .check import GradientCheckPage
-from .common import rich_label
+from .common import rich_label, scrolled
 from .demon import DemonPage
 from .edit import EditPage
 from .saturation import SaturationPage
@@ -67,6 +67,7 @@ class InspectorTab(Tab):
         self._latest = LatestTask(ctx.client, self._on_inspection, self._on_task_error)
         self.steps: list[eqn.Step] = []
         self.step_index = 0
+        self._restart = True  # the next inspection starts the walk at step 1 (a new network or example)
         self.selection: tuple | None = None
         self.detail_values: dict[str, float] = {}  # the numbers the selection panel shows
         self._build()
@@ -84,8 +85,9 @@ class InspectorTab(Tab):
         root.addLayout(self._build_network_row())
         root.addLayout(self._build_example_row())
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)  # a collapsed panel would hide the steps or the diagram
         split.addWidget(self._build_diagram_panel())
-        split.addWidget(self._build_side_panel())
+        split.addWidget(scrolled(self._build_side_panel()))
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([700, 560])
@@ -125,7 +127,8 @@ class InspectorTab(Tab):
         row.addWidget(self.seed_spin)
         self.network_note = rich_label()
         row.addWidget(self.network_note, 1)
-        link = rich_label(f'<a href="{chapter_url(2)}">Chapter 2: How the backpropagation algorithm works</a>', False)
+        link = rich_label(f'<a href="{chapter_url(2)}">Chapter 2 of the book</a>', False)
+        link.setToolTip("Chapter 2: How the backpropagation algorithm works")
         row.addWidget(link)
         return row
 
@@ -186,9 +189,9 @@ class InspectorTab(Tab):
             lambda _i: self.diagram.set_weight_mode(self.weight_combo.currentData()))
         row.addWidget(self.weight_combo)
         row.addStretch(1)
-        self.cost_label = rich_label("", False)
-        row.addWidget(self.cost_label)
         lay.addLayout(row)
+        self.cost_label = rich_label("")  # a line of its own: it wraps on a narrow window instead of widening it
+        lay.addWidget(self.cost_label)
         self.diagram = NetworkDiagram()
         self.diagram.neuronClicked.connect(self._on_neuron_clicked)
         self.diagram.weightClicked.connect(self._on_weight_clicked)
@@ -287,6 +290,7 @@ class InspectorTab(Tab):
         for w in (self.cost_title, self.cost_combo, self.seed_title, self.seed_spin):
             w.setVisible(choice != SHARED)  # the shared network has its own cost and weights
         self.selection = None
+        self._restart = True  # another network: walk it from step 1
         n_in = self._net.sizes[0]
         if n_in == PIXELS and self.example_combo.currentData() == EX_TYPED:
             self.example_combo.setCurrentIndex(0)
@@ -374,6 +378,7 @@ class InspectorTab(Tab):
     def receive_input(self, x, label: int, description: str) -> None:
         """The Draw tab's input (x: (784,) in [0, 1], label or −1)."""
         self._draw_input = (np.array(x, dtype=np.float64).reshape(-1), int(label), description)
+        self._restart = True  # a new digit: walk it from the input
         if label >= 0:
             self.y_edit.setText(str(label))
         self.example_combo.setCurrentIndex(self.example_combo.findData(EX_DRAW))
@@ -415,9 +420,11 @@ class InspectorTab(Tab):
             return
         self._net = insp.network if self._edited else self._net
         L = insp.network.num_layers
-        if old_layers != insp.network.sizes or not self.steps:
+        restart = self._restart or old_layers != insp.network.sizes or not self.steps
+        self._restart = False
+        if restart:
             self.steps = eqn.steps(L)
-            self.step_index = len(self.steps) - 1
+            self.step_index = 0  # step 1: the input, then the forward pass
         if self.selection is None or not self._valid(self.selection):
             out = insp.trace.output
             j = int(np.argmax(insp.trace.y)) if insp.trace.y.size > 1 else 0
@@ -429,7 +436,10 @@ class InspectorTab(Tab):
                                 f"argmax<sub>j</sub> a<sup>L</sup><sub>j</sub> = {pred}")
         self.example_note.setText(self._description + (" · <i>edited network</i>" if self._edited else ""))
         self._show_on_pages()
-        self._refresh()
+        if restart:
+            self._go(0)
+        else:
+            self._refresh()
         self._nudge_demon()
 
     def _show_on_pages(self) -> None:
@@ -475,6 +485,8 @@ class InspectorTab(Tab):
             l_sel = self.selection[1] if self.selection else 0
             j = self.selection[2] if self.selection else 0
             if self.selection is None or self.selection[0] != "neuron" or l_sel != step.l:
+                if step.l == 1 and sizes[0] == PIXELS:  # an image: start at its brightest pixel
+                    j = int(np.argmax(self.inspection.trace.x))
                 self.selection = ("neuron", step.l, min(j, sizes[step.l - 1] - 1))
         elif self.selection is None or self.selection[1] < 2:
             self.selection = ("neuron", 2, 0)

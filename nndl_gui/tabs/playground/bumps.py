@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -33,7 +34,7 @@ from ...latest import LatestTask
 from ...widgets.bump_plot import DrawPlot, bump_index, sweep_heights
 from .common import (
     BLUE, GREEN, GREY, H_LIMIT, ORANGE, RED, TARGET_ORDER, TARGET_SHORT, add_legend, link_label, make_plot, side_panel,
-    spin_box,
+    num, spin_box,
 )
 from .network_dialog import NetworkDialog
 
@@ -86,6 +87,11 @@ class BumpsView(QWidget):
         self.score_label.setWordWrap(True)
         self.score_label.setTextFormat(Qt.TextFormat.RichText)
         self.score_label.setToolTip("The book's score: mean of |σ⁻¹(f(x)) − weighted output| over x = 0, 0.01, …, 0.99.")
+        # a fixed height (a 15 pt line and three lines of text): the buttons below stay put as the score changes
+        big = QFont(self.score_label.font())
+        big.setPointSize(15)
+        self.score_label.setFixedHeight(QFontMetrics(big).lineSpacing() + 3 * self.score_label.fontMetrics().lineSpacing() + 4)
+        self.score_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.msg = QLabel()
         self.msg.setWordWrap(True)
         self.msg.setStyleSheet(f"color: {RED}")
@@ -239,7 +245,7 @@ class BumpsView(QWidget):
         steps = A.bump_steps(n)
         self.spins = []
         for i in range(n):
-            item = QTableWidgetItem(f"{steps[i]:.3g} … {steps[i + 1]:.3g}")
+            item = QTableWidgetItem(f"{num(steps[i], '.3g')} … {num(steps[i + 1], '.3g')}")
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.table.setItem(i, 0, item)
             spin = spin_box(-H_LIMIT, H_LIMIT, float(self.h[i]), 3, 0.1, f"Height h of bump {i + 1}")

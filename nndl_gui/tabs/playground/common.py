@@ -46,6 +46,12 @@ def add_legend(p):
                        colCount=3, verSpacing=-6)
 
 
+def num(value: float, spec: str = ".4g") -> str:
+    """``format(value, spec)`` that never shows "−0": a value that rounds to zero reads "0"."""
+    text = format(float(value), spec)
+    return format(0.0, spec) if float(text) == 0 else text
+
+
 def spin_box(lo: float, hi: float, value: float, decimals: int = 3, step: float = 0.1, tip: str = "") -> QDoubleSpinBox:
     s = QDoubleSpinBox()
     s.setRange(lo, hi)

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from .common import num
+
 
 
 class NetworkDialog(QDialog):
@@ -30,7 +32,7 @@ class NetworkDialog(QDialog):
             f"<b>A network with sizes {net.sizes}</b>: input x, {n} sigmoid hidden neurons, a sigmoid output. "
             "Hidden neuron j has weight w<sup>2</sup><sub>j1</sub> = 1000 and bias b<sup>2</sup><sub>j</sub> = "
             "−1000·s<sub>j</sub> (a step at s<sub>j</sub>); pairs of output weights w<sup>3</sup><sub>1j</sub> "
-            f"= +h, −h make the bumps; output bias b<sup>3</sup><sub>1</sub> = {b3:g}. "
+            f"= +h, −h make the bumps; output bias b<sup>3</sup><sub>1</sub> = {num(b3, 'g')}. "
             f"Score of this network, computed by the engine: <b>{view.score_text()}</b>.")
         info.setWordWrap(True)
         table = QTableWidget(n, 4)
@@ -38,7 +40,7 @@ class NetworkDialog(QDialog):
         table.setVerticalHeaderLabels([f"j = {j + 1}" for j in range(n)])
         for j in range(n):
             for c, v in enumerate((w2[j], b2[j], -b2[j] / w2[j], w3[j])):
-                item = QTableWidgetItem(f"{v:.4g}")
+                item = QTableWidgetItem(num(v))
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(j, c, item)

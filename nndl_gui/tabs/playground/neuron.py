@@ -15,10 +15,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import math
+
 from ...engine import approx as A
 from ...jobs import playground as jobs
 from ...latest import LatestTask
 from .common import BLUE, ORANGE, link_label, make_plot, side_panel, spin_box
+
+
+SLIDER_STEPS = 1000  # slider positions on each side of 0
+
+
+def slider_to_value(pos: int, limit: float) -> float:
+    """A slider position in −SLIDER_STEPS..SLIDER_STEPS → a value in −limit..limit on a symmetric log scale,
+    ``sign·((limit + 1)^(|pos|/SLIDER_STEPS) − 1)``: the first third of the way covers |v| ≤ 10, so small
+    weights can be set by dragging as well as the large ones that make a step."""
+    frac = abs(pos) / SLIDER_STEPS
+    return math.copysign((limit + 1.0) ** frac - 1.0, pos) if pos else 0.0
+
+
+def value_to_slider(value: float, limit: float) -> int:
+    """The inverse of slider_to_value, rounded to the nearest slider position."""
+    v = min(abs(value), limit)
+    return int(math.copysign(round(SLIDER_STEPS * math.log1p(v) / math.log1p(limit)), value)) if v else 0
 
 
 class NeuronView(QWidget):
@@ -77,13 +96,16 @@ class NeuronView(QWidget):
         self._on_mode(False)
 
     def _pair(self, lo, hi, value, tip):
+        """A slider on a log scale (fine near 0, coarse near ±hi) beside a spin box with the exact value."""
         slider = QSlider(Qt.Orientation.Horizontal)
-        slider.setRange(lo, hi)
-        slider.setToolTip(tip)
+        slider.setRange(-SLIDER_STEPS, SLIDER_STEPS)
+        slider.setToolTip(tip + " The slider is logarithmic: fine steps near 0, coarse ones near ±1000.")
         spin = spin_box(lo, hi, value, 2, 1.0, tip)
-        slider.setValue(int(round(value)))
-        slider.valueChanged.connect(lambda v, sp=spin: sp.setValue(float(v)) if round(sp.value()) != v else None)
-        spin.valueChanged.connect(lambda v, sl=slider: (sl.blockSignals(True), sl.setValue(int(round(v))),
+        slider.setValue(value_to_slider(value, hi))
+        slider.valueChanged.connect(
+            lambda p, sp=spin: sp.setValue(round(slider_to_value(p, hi), 2))
+            if value_to_slider(sp.value(), hi) != p else None)
+        spin.valueChanged.connect(lambda v, sl=slider: (sl.blockSignals(True), sl.setValue(value_to_slider(v, hi)),
                                                         sl.blockSignals(False)))
         return slider, spin
 

@@ -74,16 +74,12 @@ class TwoInputView(QWidget):
         self.msg = QLabel()
         self.msg.setWordWrap(True)
         self.msg.setStyleSheet(f"color: {RED}")
-        note = QLabel("<small>Shown as heatmaps: a 3-D surface would need pyqtgraph.opengl and PyOpenGL, "
-                      "which this app does not depend on.</small>")
-        note.setWordWrap(True)
         left = QVBoxLayout()
         left.addLayout(form)
         left.addWidget(self.info)
         left.addWidget(self.msg)
         left.addWidget(link_label("With two inputs, steps in x and in y combine into towers, and many towers "
                              "approximate any function of two variables.", "#many_input_variables"))
-        left.addWidget(note)
         left.addStretch(1)
         leftw = side_panel(left)
 
@@ -138,7 +134,7 @@ class TwoInputView(QWidget):
         else:
             h = abs(self.h_spin.value()) or 1.0
             lim = 2.0 * h
-            self.left_plot.setTitle("weighted output z (before the output bias)", size="10pt")
+            self.left_plot.setTitle("weighted output z (before b)", size="10pt")
             z_wo_bias = r.weighted - (self.bias_spin.value() if r.mode in ("tower", "x+y bumps") or not self.auto_bias.isChecked() else 0.0)
             self.left_img.setImage(z_wo_bias, autoLevels=False, levels=(-lim, lim))
             self.left_bar.setLevels((-lim, lim))

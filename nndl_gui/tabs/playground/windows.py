@@ -63,7 +63,7 @@ class WindowsView(QWidget):
         left.addStretch(1)
         leftw = side_panel(left)
 
-        self.full = make_plot("weighted output over [0, 1] (shaded: the zoom window)", "x", "z")
+        self.full = make_plot("weighted output z (shaded: zoom)", "x", "z")
         add_legend(self.full)
         self.g_full = self.full.plot(pen=pg.mkPen(GREY, width=2, style=Qt.PenStyle.DashLine), name="σ⁻¹(f(x))")
         self.z1_full = self.full.plot(pen=pg.mkPen(BLUE, width=2), name="1 copy")
@@ -123,7 +123,7 @@ class WindowsView(QWidget):
         vals = np.concatenate([d["g"][inside], d["z1"][inside], d["zM"][inside]])
         pad = 0.1 * (vals.max() - vals.min() + 1e-3)
         self.zoom.setYRange(vals.min() - pad, vals.max() + pad, padding=0)
-        self.zoom.setTitle(f"zoom on the step at x = {k}/{r.n} (dotted: true steps)",
+        self.zoom.setTitle(f"step at x = {k}/{r.n}; dotted: true steps",
                            size="10pt")
         self.stats.setText(
             f"Largest error for 0.02 ≤ x ≤ 0.98:<br><b style='color:{BLUE}'>1 copy: {d['max1']:.3f}</b> &nbsp; "
