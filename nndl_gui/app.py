@@ -92,6 +92,17 @@ class MainWindow(QMainWindow):
         if self.settings_note:
             self.note.show_note(self.settings_note)
             self.status(self.settings_note)
+        self._note_data_problem(data_path)
+
+    def _note_data_problem(self, data_path: str | None) -> None:
+        """--data (or NNDL_DATA_DIR) naming a folder without MNIST: say so at start, not at the first Start."""
+        from .jobs.training import data_plan
+
+        _is_sample, problem = data_plan(data_path)
+        if problem:
+            text = " ".join(t for t in (self.settings_note, problem) if t)
+            self.note.show_note(text)
+            self.status(problem)
 
     # ------------------------------------------------------------------ construction
 

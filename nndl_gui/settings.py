@@ -66,6 +66,7 @@ _TRAINING = {
     "show_test": Key(bool, True),
     "show_val": Key(bool, True),
     "show_train": Key(bool, True),
+    "watch": Key(str, "full", choices=("full", "watch", "slow")),
     # chapter 6: a layer stack (the trainer's --layers text), expanded data, the feature maps' digit
     "network": Key(str, "sizes", choices=("sizes", "layers")),
     "layers": Key(str, "conv20x5-pool2-sigmoid,fc100-sigmoid,softmax10"),

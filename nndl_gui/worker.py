@@ -89,6 +89,10 @@ class JobContext:
         """True once the app is closing: the ``cancel`` to give the engine's long passes (``engine.cancel``)."""
         return self._worker.closing.is_set()
 
+    def paused(self) -> bool:
+        """True while the job is paused; a job resumed while paused is being advanced by Step."""
+        return self._worker._paused and self._worker._job_id == self.job_id
+
 
 class EngineWorker(QObject):
     """Lives on the engine thread.  Only the EngineClient talks to it (through queued signals)."""

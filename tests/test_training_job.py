@@ -208,3 +208,113 @@ def test_confusion_matrix_and_misclassified_agree_with_a_loop():
     np.testing.assert_array_equal(r.miss_index, wrong[:7])
     np.testing.assert_array_equal(r.miss_images, images[wrong[:7]])
     np.testing.assert_array_equal(np.argmax(r.miss_scores, axis=1), r.miss_predicted)
+
+
+# ---------------------------------------------------------------------------------------------- issue 14
+class FakeClock:
+    """perf_counter / sleep for the job module: sleeping advances the clock, nothing waits for real."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = []
+
+    def perf_counter(self):
+        self.now += 1e-6  # a little time passes on each reading, as it does
+        return self.now
+
+    def sleep(self, s):
+        self.slept.append(s)
+        self.now += s
+
+
+def test_a_paced_run_waits_between_mini_batches_in_short_slices_and_can_speed_up(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(training_job_module, "time", clock)
+    pace = training_job_module.Pace(rate=100.0)  # 100 examples a second
+    req = TrainingRequest(sizes=(784, 8, 10), config=TrainingConfig(epochs=1, mini_batch_size=10, eta=3.0))
+    ctx = FakeCtx()
+    snaps, paced_batches = [], 0
+    for item in training_job(ctx, req, tiny_mnist(), pace):
+        s = item() if callable(item) else item
+        snaps.append(s)
+        ctx.items += 1
+        if s.phase == "training" and s.batch == 30 and pace.rate:
+            paced_batches = 30
+            pace.rate = None  # the learner picks "full speed" half-way through the epoch
+    # between the first 30 mini-batches of 10: 29 waits of 10 / 100 = 0.1 s, no more than 10 ms of sleep at
+    # a time; after the 30th none (full speed)
+    assert paced_batches == 30
+    assert sum(clock.slept) == pytest.approx(2.9, abs=0.011)
+    assert max(clock.slept) <= training_job_module.PACE_SLICE + 1e-12
+    # each slice is a yield of the newest snapshot (so the worker can pause or stop within ~10 ms)
+    assert len(snaps) > 60 + len(clock.slept) - 1
+    assert snaps[-1].phase == "finished"
+    # watching: live curve points twice a second of watching (every 50 examples here), not once every
+    # quarter epoch (150 examples) as at full speed
+    mid = [s for s in snaps if s.phase == "training" and s.batch == 30][-1]
+    assert list(mid.curves.cost_x[:7]) == pytest.approx([k * 5 / 60 for k in range(7)])
+
+
+def test_a_paced_run_stops_while_waiting():
+    pace = training_job_module.Pace(rate=1.0)  # one example a second: 10 s per mini-batch
+    ctx = FakeCtx(stop_after=5)
+    req = TrainingRequest(sizes=(784, 8, 10), config=TrainingConfig(epochs=3, mini_batch_size=10, eta=3.0))
+    snaps = []
+    for item in training_job(ctx, req, tiny_mnist(), pace):
+        snaps.append(item() if callable(item) else item)
+        ctx.items += 1
+        assert ctx.items < 100  # waits end as soon as stop is asked for
+    assert snaps[-1].phase == "stopped" and snaps[-1].examples_seen <= 20
+
+
+def test_step_reports_the_mini_batch_cost_accuracy_and_how_far_the_weights_moved():
+    ctx = FakeCtx()
+    ctx.paused = lambda: True  # every item is asked for by Step
+    n, m, seed = 600, 10, 5
+    req = TrainingRequest(sizes=(784, 12, 10), cost="cross-entropy", init="default", seed=seed,
+                          config=TrainingConfig(epochs=1, mini_batch_size=m, eta=0.1))
+    mnist = tiny_mnist(n_train=n)
+    perm = np.random.default_rng(seed + 1).permutation(n)  # the epoch's mini-batch order (no dropout)
+    nets, reports = [], []
+    for item in training_job(ctx, req, mnist):
+        s = item() if callable(item) else item
+        ctx.items += 1
+        if s.phase == "training" and s.epoch_record is None:
+            nets.append(ctx.network.copy())
+            reports.append(s.step)
+    assert len(reports) == n // m and reports[0] is None  # the first item comes before any Step
+    from nndl_gui.engine.network import evaluate
+    for k in range(1, len(reports)):
+        r = reports[k]
+        assert (r.epoch, r.batch, r.size) == (0, k + 1, m)
+        idx = perm[k * m:(k + 1) * m]
+        x, y = mnist.training.images[idx], mnist.training.labels[idx]
+        before, after = evaluate(nets[k - 1], x, y), evaluate(nets[k], x, y)
+        assert r.cost_before == pytest.approx(before.cost) and r.cost_after == pytest.approx(after.cost)
+        assert (r.correct_before, r.correct_after) == (before.correct, after.correct)
+        dw = np.sqrt(sum(np.sum((a[:, :-1].astype(float) - b[:, :-1]) ** 2)
+                         for a, b in zip(nets[k].params, nets[k - 1].params)))
+        db = np.sqrt(sum(np.sum((a[:, -1].astype(float) - b[:, -1]) ** 2)
+                         for a, b in zip(nets[k].params, nets[k - 1].params)))
+        assert r.delta_w == pytest.approx(dw, rel=1e-6) and r.delta_b == pytest.approx(db, rel=1e-6) and dw > 0
+    # a small gradient step lowers the cost of its own mini-batch
+    lower = sum(r.cost_after < r.cost_before for r in reports[1:])
+    assert lower >= 0.9 * (len(reports) - 1)
+
+
+def test_a_run_stopped_within_an_epoch_ends_in_that_epoch_as_its_message_says():
+    ctx = FakeCtx(stop_after=75)  # 60 mini-batches per epoch: stop during epoch 1 (0-based)
+    req = TrainingRequest(sizes=(784, 10, 10), config=TrainingConfig(epochs=5, mini_batch_size=10, eta=3.0))
+    final = run(ctx, req, tiny_mnist())[-1]
+    assert final.phase == "stopped" and "during epoch 1" in final.message
+    assert final.epoch == 1 and 0 < final.batch < 60
+
+
+def test_data_plan_names_the_sample_and_explains_an_empty_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("NNDL_DATA_DIR", raising=False)
+    is_sample, problem = training_job_module.data_plan(None)
+    assert problem is None and is_sample is True  # a fresh user cache: the shipped sample
+    is_sample, problem = training_job_module.data_plan(str(tmp_path))
+    assert is_sample is None and "missing 4 of 4 files" in problem
+    _, problem = training_job_module.data_plan(str(tmp_path / "nowhere"))
+    assert "does not exist" in problem

@@ -3,7 +3,8 @@
 Every function takes the worker's ``ctx`` first (``JobContext``; unused by most) so it can be passed to
 ``EngineClient.run_task`` as is, and returns frozen results holding copies, never views of live arrays.
 
-* ``analyse(ctx, gray, net, request)``    canvas → 28×28 → prediction + saliency (``DrawResult``)
+* ``analyse(ctx, gray, net, request)``    canvas → 28×28 → prediction + saliency (``DrawResult``), and
+                                           whether the input looks like a digit at all (data.novelty)
 * ``load_pretrained(ctx, path)``          the default shipped network: a conv net (resources/conv-drawn.npz
                                            or conv-expanded.npz) when there is one, else the fully connected one
 * ``shipped_networks()``                  the shipped networks present, with their test accuracy
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.mnist import CLASSES, PIXELS
+from ..data.novelty import Novelty, novelty
 from ..data.preprocess import FIELD, is_empty, preprocess, render_digit
 from ..engine.ensemble import majority
 from ..engine.convtrace import output_gradient as conv_output_gradient
@@ -176,6 +178,7 @@ class DrawResult:
     seconds: float  # time spent on the worker
     maps: tuple = ()  # FeatureMaps per conv-pool layer (conv networks)
     members: tuple = ()  # Member per network of an ensemble; the outputs are then the vote's
+    novelty: Novelty | None = None  # how far the input is from MNIST's digits (None when empty)
 
     @property
     def digit(self) -> int | None:
@@ -220,7 +223,11 @@ def analyse(ctx, gray: np.ndarray, net, request: int = 0, polarity: str = "dark-
         maps = conv_feature_maps(first, x)
     if s is not None:
         saliency = s.gradient.reshape(FIELD, FIELD).astype(np.float32)
-    return DrawResult(request, image, False, outputs, saliency, time.perf_counter() - t0, maps, answers)
+    # Whether it looks like a digit is judged on the drawing as drawn (the pen's width not normalised):
+    # a dot or a filled blob would otherwise be thinned into something stroke-like.
+    as_drawn = preprocess(gray, polarity, stroke=False)
+    return DrawResult(request, image, False, outputs, saliency, time.perf_counter() - t0, maps, answers,
+                      novelty(as_drawn))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,13 @@ pause / step / stop act between mini-batches — and yields ``TrainingSnapshot``
 whose curve arrays are read-only and *cumulative*, so a snapshot the worker throttles away loses
 nothing.  Epoch ends and the end of the run are ``urgent`` (never throttled).  The trained network is
 published (``ctx.publish``) after every epoch and at the end, for the Draw tab and the inspector.
+
+Watching (chapter 1 trains in 13 s, too fast to see): a ``Pace`` caps the examples per second; the job
+then waits between mini-batches in short slices (each wait is its own yield, so the worker's pause and stop
+act within ~15 ms) and measures live points twice a second of watching, so the curves grow within the
+epoch.  The tab may change ``Pace.rate`` while the run goes on.  After **Step** (a mini-batch trained
+while paused) the snapshot carries a ``StepReport``: the mini-batch's cost and accuracy before and after
+its gradient step, and how far the weights and biases moved.
 """
 
 from __future__ import annotations
@@ -32,6 +39,52 @@ MONITOR_MIN_PER_EPOCH = 4
 MONITOR_SECONDS = 0.3
 
 
+# Watch speeds offered by the tab: (key, examples per second or None for full speed, text).
+WATCH_SPEEDS = (
+    ("full", None, "full speed"),
+    ("watch", 2000.0, "2,000 images/s"),
+    ("slow", 200.0, "slow: 200 images/s"),
+)
+PACE_SLICE = 0.01  # seconds slept per wait item: pause / stop act between them
+WATCH_POINTS_PER_SECOND = 2.0  # live curve points per second of watching
+
+
+class Pace:
+    """How fast a run may go: ``rate`` examples per second, or None for full speed.
+
+    A plain object shared by the tab (which sets ``rate``) and the job on the worker (which reads it
+    between mini-batches); assigning a float is atomic, so no lock is needed."""
+
+    def __init__(self, rate: float | None = None):
+        self.rate = rate
+
+
+def watch_rate(key: str) -> float | None:
+    """The examples per second of a WATCH_SPEEDS key (None: full speed)."""
+    for k, rate, _text in WATCH_SPEEDS:
+        if k == key:
+            return rate
+    raise ValueError(f"unknown watch speed {key!r}")
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What one mini-batch trained by Step did (chapter 1's update rule, made visible).
+
+    cost_* and correct_* are measured on the mini-batch's own m examples, before and after its step;
+    delta_w = ‖Δw‖ and delta_b = ‖Δb‖ over all layers (Euclidean norms of the change)."""
+
+    epoch: int  # 0-based, as the book prints "Epoch 0"
+    batch: int  # 1-based mini-batch within the epoch
+    size: int  # m (the last mini-batch of an epoch may be shorter)
+    cost_before: float
+    cost_after: float
+    correct_before: int
+    correct_after: int
+    delta_w: float
+    delta_b: float
+
+
 # ---------------------------------------------------------------------------------------------- request
 @dataclass(frozen=True)
 class TrainingRequest:
@@ -55,6 +108,26 @@ class TrainingRequest:
     layers: tuple = ()
     expanded: bool = False
     probe: object = None
+
+
+def data_plan(path=None) -> tuple[bool | None, str | None]:
+    """Which MNIST a run would load, found without reading it (file names only, so it is instant):
+    (True when that is the shipped sample, None) or (None, a sentence saying why no data can be found),
+    e.g. for ``--data`` pointing at an empty folder."""
+    from ..data.mnist import SAMPLE_DIR, locate_data
+
+    try:
+        directory, _source = locate_data(path)
+    except (FileNotFoundError, OSError) as exc:
+        return None, f"No MNIST data: {exc}."
+    return directory.resolve() == SAMPLE_DIR.resolve(), None
+
+
+def sample_words(mnist=None) -> str:
+    """How the tab says the data is the sample, not the book's: "the 12,000-image sample" when known."""
+    if mnist is None:
+        return "the bundled sample"
+    return f"the {len(mnist.training) + len(mnist.validation):,}-image sample"
 
 
 def check_request(req: TrainingRequest, n_available: int | None = None) -> str | None:
@@ -160,6 +233,7 @@ class TrainingSnapshot:
     sizes: tuple[int, ...] = ()
     message: str = ""
     urgent: bool = False
+    step: StepReport | None = None  # set on the snapshot of a mini-batch trained by Step
     conv: object = None  # jobs.conv_training.ConvView: filters and feature maps (layer networks)
     best: object = None  # jobs.conv_training.BestValidation: network3.py's best-validation report
 
@@ -245,9 +319,51 @@ def _l2_term(net: Network, lmbda: float, n: int) -> float:
     return 0.5 * (lmbda / n) * sum(float(np.vdot(w, w)) for w in net.weights)
 
 
-def training_job(ctx, req: TrainingRequest, mnist):
+class _RecordingRng:
+    """The run's random generator, remembering the last permutation drawn (the epoch's mini-batch order),
+    so a Step can name the m examples of its mini-batch.  Everything else goes to the generator."""
+
+    def __init__(self, rng: np.random.Generator):
+        self._rng = rng
+        self.last_permutation: np.ndarray | None = None
+
+    def permutation(self, n):
+        self.last_permutation = self._rng.permutation(n)
+        return self.last_permutation
+
+    def __getattr__(self, name):
+        return getattr(self._rng, name)
+
+
+def _pace_wait(ctx, pace: Pace | None, due: float, item):
+    """Yield ``item`` (the newest snapshot again) until ``due`` (perf_counter), each time after at most
+    PACE_SLICE s of sleep; nothing when paused (a Step trains at once), stopping, or at full speed."""
+    paused = getattr(ctx, "paused", None)
+    while pace is not None and pace.rate:
+        left = due - time.perf_counter()
+        if left <= 0 or ctx.should_stop() or (paused is not None and paused()):
+            return
+        time.sleep(min(PACE_SLICE, left))
+        yield item
+
+
+def _step_report(before: Network, net: Network, train, perm, rec: BatchRecord, m: int) -> StepReport:
+    """Compare the network before and after the mini-batch ``rec`` (examples ``perm[(batch-1)m : batch·m]``)."""
+    idx = perm[(rec.batch - 1) * m: rec.batch * m]
+    x, y = train.images[idx], train.labels[idx]
+    b, a = evaluate(before, x, y), evaluate(net, x, y)
+    dw = math.sqrt(sum(float(np.sum((p1[:, :-1].astype(np.float64) - p0[:, :-1]) ** 2))
+                       for p0, p1 in zip(before.params, net.params)))
+    db = math.sqrt(sum(float(np.sum((p1[:, -1].astype(np.float64) - p0[:, -1]) ** 2))
+                       for p0, p1 in zip(before.params, net.params)))
+    return StepReport(rec.epoch, rec.batch, len(idx), float(b.cost), float(a.cost), int(b.correct),
+                      int(a.correct), dw, db)
+
+
+def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
     """Job generator: train on ``mnist`` (an ``nndl_gui.data.Mnist``) as ``req`` says; yield snapshots.
 
+    ``pace`` (optional, read between mini-batches) slows the run to a rate a person can follow.
     Returns the final TrainingSnapshot (also yielded, urgent).
     """
     if req.layers:  # chapter 6: a layer network
@@ -299,20 +415,36 @@ def training_job(ctx, req: TrainingRequest, mnist):
                  else f"New network {list(sizes)} ({req.init} init, seed {req.seed}).")
     yield snap("starting", 0, 0, 0, config.eta, None, message=start_msg, urgent=True)
 
-    rng = np.random.default_rng(req.seed + 1)
+    rng = _RecordingRng(np.random.default_rng(req.seed + 1))
     rate_t0, rate_seen0, eps = time.perf_counter(), 0, None
     current_epoch = 0
+    current_batch = 0
     end: RunEnd | None = None
     last_epoch_record = None
     seen = 0
+    paused = getattr(ctx, "paused", None)
+    before = None  # a copy of the network before a mini-batch trained by Step
+    due = None  # when the next mini-batch may start, when paced
+    last_batch_time = time.perf_counter()
+    if pace is not None and pace.rate:
+        # Watching: live points twice a second of watching, however little training time that is.
+        watch_every = max(1, int(pace.rate / WATCH_POINTS_PER_SECOND) // m)
+        monitor_every = max(1, min(monitor_every, watch_every))
     # blas_threads=None: the worker caps BLAS for the whole process.
     for rec in sgd(net, train, config, rng=rng, validation_data=validation if len(validation) else None,
                    test_data=test, should_stop=ctx.should_stop, yield_every=1, monitor_every=monitor_every,
-                   monitor_size=MONITOR_SIZE, monitor_seconds=MONITOR_SECONDS, blas_threads=None, cancel=cancel):
+                   monitor_size=MONITOR_SIZE,
+                   monitor_seconds=0.0 if pace is not None and pace.rate else MONITOR_SECONDS,
+                   blas_threads=None, cancel=cancel):
         if isinstance(rec, BatchRecord):
             if rec.epoch != current_epoch:
                 current_epoch = rec.epoch
+            current_batch = rec.batch
             seen = rec.examples_seen
+            step = None
+            if before is not None and rng.last_permutation is not None:
+                step = _step_report(before, net, train, rng.last_permutation, rec, m)
+            before = None
             x = rec.epoch + rec.batch / rec.batches_per_epoch
             changed = False
             if rec.training_cost is not None:
@@ -329,11 +461,28 @@ def training_job(ctx, req: TrainingRequest, mnist):
                 last_weights = now
             if changed:
                 builder.freeze()
-            if now - rate_t0 >= 0.1:  # examples per second of wall clock, this epoch so far
+            if step is not None or now - last_batch_time > 0.5:
+                # after a pause or a Step the wall clock says nothing about speed: start measuring afresh
+                rate_t0, rate_seen0, eps = now, seen, None
+            elif now - rate_t0 >= 0.1:  # examples per second of wall clock, this epoch so far
                 eps = (seen - rate_seen0) / (now - rate_t0)
             # Building a snapshot per mini-batch would cost more than the arithmetic of small mini-batches:
             # yield its recipe; the worker builds the ones it shows (each yield is one step for pause / step).
-            yield partial(snap, "training", rec.epoch, rec.batch, seen, rec.eta, eps)
+            if step is not None:
+                item = snap("training", rec.epoch, rec.batch, seen, rec.eta, None, step=step, urgent=True)
+            else:
+                item = partial(snap, "training", rec.epoch, rec.batch, seen, rec.eta, eps)
+            yield item
+            if pace is not None and pace.rate:
+                t = time.perf_counter()
+                if due is None or t - due > 0.25:  # late (paused, evaluating): no catching up
+                    due = t
+                due += m / pace.rate
+                yield from _pace_wait(ctx, pace, due, replace(item, urgent=False) if step else item)
+            # Resumed by Step (the worker is paused): keep the network as it was, to show what the step did.
+            if paused is not None and paused() and isinstance(net, Network):
+                before = net.copy()
+            last_batch_time = time.perf_counter()
         elif isinstance(rec, EpochRecord):
             x = rec.epoch + 1.0
             builder.add("cost", x, rec.training_cost)
@@ -352,6 +501,9 @@ def training_job(ctx, req: TrainingRequest, mnist):
             yield snap("training", rec.epoch, bpe, seen, rec.eta, rec.examples_per_second,
                        epoch_record=rec, urgent=True)
             rate_t0, rate_seen0 = time.perf_counter(), seen  # evaluation time is not training time
+            last_batch_time = rate_t0
+            if paused is not None and paused() and isinstance(net, Network):
+                before = net.copy()  # Step at an epoch end: the next item is the next epoch's first batch
         elif isinstance(rec, RunEnd):
             end = rec
     if end is None:  # closed early by the worker
@@ -365,13 +517,19 @@ def training_job(ctx, req: TrainingRequest, mnist):
                      epoch_record=last_epoch_record, message=end.message, urgent=True)
         yield final
         return final
-    yield snap("evaluating", max(0, epochs_done - 1), bpe, seen, config.eta, None,
+    # The epoch the run ended in, 0-based as the engine's messages ("Stopped by the user during epoch 4"
+    # / "after epoch 3"): a run stopped within an epoch ends in that epoch, at the mini-batch it reached.
+    if epochs_done <= current_epoch and current_batch:
+        last_epoch, last_batch = current_epoch, current_batch
+    else:
+        last_epoch, last_batch = max(0, epochs_done - 1), bpe if epochs_done else 0
+    yield snap("evaluating", last_epoch, last_batch, seen, config.eta, None,
                epoch_record=last_epoch_record, message="Measuring the test set…", urgent=True)
     results = (misclassified(net, test.images, test.labels, cap=req.gallery_cap, cancel=cancel)
                if len(test) else None)
     ctx.publish(_describe(net, epochs_done, last_epoch_record), "training", network=net)
     weights = _weights(net, req.weights_cap)
-    final = snap(end.reason, max(0, epochs_done - 1), bpe if epochs_done else 0, seen, config.eta, None,
+    final = snap(end.reason, last_epoch, last_batch, seen, config.eta, None,
                  end=end, results=results, epoch_record=last_epoch_record, message=end.message, urgent=True)
     yield final
     return final

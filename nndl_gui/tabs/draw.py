@@ -33,6 +33,10 @@ from ..settings import TabSettings
 from .base import Tab
 
 LIVE_HZ = 30  # at most this many predictions per second while a stroke grows
+# the answer's frame: dashed and empty before anything is drawn; the digit greyed for a drawing that is no digit
+EMPTY_ANSWER = "QLabel { border: 1px dashed #c8c8c8; border-radius: 6px; color: #c8c8c8; }"
+ANSWER = "QLabel { border: 1px solid transparent; }"
+ODD_ANSWER = "QLabel { border: 1px solid transparent; color: #a0a0a0; }"
 
 
 class DrawTab(Tab):
@@ -134,16 +138,22 @@ class DrawTab(Tab):
         middle.addWidget(self.saliency_legend)
 
         # --- what it thinks: the top digit and ten bars
-        self.digit_label = QLabel("–")
+        self.digit_label = QLabel("")
         font = QFont()
         font.setPointSize(56)
         font.setBold(True)
         self.digit_label.setFont(font)
         self.digit_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.digit_label.setMinimumWidth(120)
+        # the answer's place keeps its size when empty (a dashed frame, no text): nothing jumps
+        self.digit_label.setMinimumHeight(self.digit_label.fontMetrics().height() + 8)
         self.digit_caption = QLabel("Draw a digit to see the network's guess.")
         self.digit_caption.setWordWrap(True)
         self.digit_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # a drawing that is no digit: the network answers anyway (it only knows ten answers)
+        self.novelty_label = QLabel("")
+        self.novelty_label.setWordWrap(True)
+        self.novelty_label.setStyleSheet("color: #8a4b00;")
         self.bars_plot = pg.PlotWidget()
         self.bars_plot.setMenuEnabled(False)
         self.bars_plot.setMouseEnabled(False, False)
@@ -163,6 +173,7 @@ class DrawTab(Tab):
         right = QVBoxLayout()
         right.addWidget(self.digit_label)
         right.addWidget(self.digit_caption)
+        right.addWidget(self.novelty_label)
         right.addWidget(self.bars_caption)
         right.addWidget(self.bars_plot, 1)
 
@@ -311,8 +322,11 @@ class DrawTab(Tab):
         self.seen_image.setImage(np.zeros((28, 28), np.float32), levels=(0.0, 1.0), autoLevels=False)
         self.saliency_image.setImage(np.zeros((28, 28, 4), np.uint8), levels=(0, 255), autoLevels=False)
         self.bars.setOpts(height=np.zeros(10), brushes=[pg.mkBrush(150, 170, 200)] * 10)
-        self.digit_label.setText("–")
-        self.digit_caption.setText("Draw a digit to see the network's guess.")
+        self.digit_label.setText("")
+        self.digit_label.setStyleSheet(EMPTY_ANSWER)
+        self.digit_caption.setText("Draw a digit 0–9 to see the network's guess.")
+        self.novelty_label.setText("The network always answers one of the ten digits 0–9, even for a drawing "
+                                   "that is none.")
         self.bars_caption.setText("")
         self.saliency_legend.setText("")
         self.maps_view.show_maps(())
@@ -330,6 +344,15 @@ class DrawTab(Tab):
         brushes = [pg.mkBrush(40, 110, 200) if d == j else pg.mkBrush(150, 170, 200) for d in range(10)]
         self.bars.setOpts(height=out.bars, brushes=brushes)
         self.digit_label.setText(str(j))
+        odd = result.novelty is not None and result.novelty.flagged
+        self.digit_label.setStyleSheet(ODD_ANSWER if odd else ANSWER)
+        if odd:
+            self.novelty_label.setText(
+                f"⚠ This does not look like a handwritten digit ({'; '.join(result.novelty.reasons)}). "
+                f"The network can only answer one of the ten digits 0–9, so it says {j} anyway: "
+                "do not trust this answer.")
+        else:
+            self.novelty_label.setText("")
         from nndl_gui.report import report  # test hook (NNDL_REPORT_FILE); absolute: survives moving this file
         report("prediction", digit=j, outputs=out.activations.tolist())
         left = "probability" if out.softmax else "a<sup>L</sup><sub>j</sub> / Σ<sub>k</sub> a<sup>L</sup><sub>k</sub>"

@@ -136,8 +136,10 @@ class NetworkChooser(QObject):
         if problem:
             return False
         if shared.source == "training":
+            said = "Training tab" in shared.description  # the training job's description may say it already
             self._add(("trained",), "Last trained network", shared.network,
-                      f"{shared.description} (the last network trained in the Training tab)")
+                      shared.description if said else f"{shared.description} (the last network trained in the "
+                                                      "Training tab)")
         elif shared.source == "file":
             self._add(("shared-file", shared.version), f"Opened: {shared.description}"[:70], shared.network,
                       f"{shared.description} (opened from a file)")

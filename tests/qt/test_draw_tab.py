@@ -66,7 +66,7 @@ def circle(cx, cy, rx, ry, n=40):
 
 
 def test_drawing_with_the_mouse_updates_the_view_and_the_guess(qtbot, tab):
-    assert tab.result is None and tab.digit_label.text() == "–"  # empty canvas: no guess
+    assert tab.result is None and tab.digit_label.text() == ""  # empty canvas: no guess
     # a "1": one vertical stroke in the left part of the canvas
     draw_with_mouse(qtbot, tab.canvas, [(90, 40 + 4 * i) for i in range(50)])
     assert tab.canvas.to_array()[120, 90] < 50  # ink on the canvas where the mouse went
@@ -82,7 +82,7 @@ def test_drawing_with_the_mouse_updates_the_view_and_the_guess(qtbot, tab):
     # Esc clears: no guess
     qtbot.keyClick(tab.canvas, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: tab.result is None, timeout=3000)
-    assert tab.digit_label.text() == "–" and tab.canvas.is_blank()
+    assert tab.digit_label.text() == "" and tab.canvas.is_blank()
 
     # a "0": an ellipse
     draw_with_mouse(qtbot, tab.canvas, circle(150, 140, 60, 95))
@@ -180,3 +180,39 @@ def test_settings_round_trip(qtbot, tab, tmp_path):
     tab.show_saliency.setChecked(True)
     tab.restore_settings(s)
     assert tab.pen.value() == 33 and tab.canvas.pen_width == 33 and not tab.show_saliency.isChecked()
+
+
+# ---------------------------------------------------------------------------------------------- issue 14
+def test_before_anything_is_drawn_the_answer_is_an_empty_frame_not_a_black_bar(qtbot, tab):
+    assert tab.digit_label.text() == "" and "dashed" in tab.digit_label.styleSheet()
+    assert "one of the ten digits" in tab.novelty_label.text()
+    tab.canvas.draw_stroke([(140, 40), (140, 240)])
+    qtbot.waitUntil(lambda: tab.result is not None and settled(tab), timeout=5000)
+    assert tab.digit_label.text() == "1" and "dashed" not in tab.digit_label.styleSheet()
+    assert tab.novelty_label.text() == ""  # a digit: no warning
+
+
+def test_a_dot_and_a_scribble_are_flagged_as_no_digit(qtbot, tab):
+    # a dot: a short wiggle with a thick pen, drawn with real mouse events
+    tab.pen.setValue(40)
+    draw_with_mouse(qtbot, tab.canvas, [(150, 150), (153, 152), (151, 155), (149, 151)])
+    qtbot.waitUntil(lambda: tab.result is not None and settled(tab), timeout=5000)
+    assert tab.result.novelty.flagged
+    text = tab.novelty_label.text()
+    assert "does not look like a handwritten digit" in text and "only answer one of the ten digits" in text
+    assert f"says {tab.result.digit} anyway" in text and "#a0a0a0" in tab.digit_label.styleSheet()
+    # a scribble: a tangle of strokes back and forth
+    tab.canvas.clear()
+    tab.pen.setValue(20)
+    rng = np.random.default_rng(3)
+    draw_with_mouse(qtbot, tab.canvas, [tuple(p) for p in rng.uniform(80, 200, (60, 2))])
+    qtbot.waitUntil(lambda: tab.result is not None and settled(tab), timeout=5000)
+    assert tab.result.novelty.flagged and "does not look like" in tab.novelty_label.text()
+
+
+def test_a_network_trained_in_the_training_tab_is_named_once(qtbot, tab):
+    net = Network([784, 10], rng=0)
+    with qtbot.waitSignal(tab.ctx.client.networkChanged, timeout=5000):
+        tab.ctx.client.set_network(net, "trained in the Training tab: [784, 10], 1 epoch", "training")
+    qtbot.waitUntil(lambda: "[784, 10]" in tab.network_label.text(), timeout=3000)
+    assert tab.network_label.text().count("trained in the Training tab") == 1

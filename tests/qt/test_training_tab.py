@@ -108,9 +108,12 @@ def test_a_full_run_shows_results_publishes_and_exports(qtbot, tab, tmp_path):
     # the trained network is published for the other tabs
     shared = tab.client.shared_network
     assert shared is not None and shared.source == "training" and shared.network.sizes == [784, 16, 10]
-    # export: CSV with every series and a PNG
+    # export: CSV with every series, and each plot as PNG and SVG (for slides)
     paths = tab.export(str(tmp_path / "curves.csv"))
-    assert len(paths) == 2 and all(Path(p).stat().st_size > 0 for p in paths)
+    assert sorted(Path(p).name for p in paths) == sorted(
+        ["curves.csv", "curves-cost.png", "curves-cost.svg", "curves-accuracy.png", "curves-accuracy.svg"])
+    assert all(Path(p).stat().st_size > 0 for p in paths)
+    assert "<svg" in Path(tmp_path / "curves-accuracy.svg").read_text(encoding="utf-8")
     text = Path(paths[0]).read_text(encoding="utf-8")
     assert text.startswith("run,series,epoch,value") and "test accuracy" in text and "training cost" in text
     # a second run is overlaid, then runs are cleared
@@ -285,3 +288,103 @@ def test_save_and_open_buttons_ask_the_main_window_through_app_signals(qtbot, ta
     with qtbot.waitSignal(tab.ctx.signals.openNetwork, timeout=1000):
         tab.open_btn.click()
     assert tab.form.continue_box.isChecked()
+
+
+# ---------------------------------------------------------------------------------------------- issue 14
+def test_watch_speed_slows_the_run_and_can_be_changed_while_it_runs(qtbot, tab):
+    small_form(tab, epochs=10_000)
+    tab.watch.setCurrentIndex(tab.watch.findData("slow"))  # 200 images a second
+    assert tab.pace.rate == 200
+    tab.start()
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.examples_seen >= 50, timeout=5000)
+    t0, seen0 = time.perf_counter(), tab.snapshot.examples_seen
+    qtbot.wait(1000)
+    elapsed, seen = time.perf_counter() - t0, tab.snapshot.examples_seen
+    assert seen - seen0 <= 200 * elapsed * 1.5 + 20  # about 200 a second, not thousands
+    assert "examples/s" in tab.progress_text.text()
+    # paused within a paced wait: nothing moves
+    with qtbot.waitSignal(tab.client.jobStateChanged, check_params_cb=lambda s: s == "paused", timeout=3000):
+        tab.toggle_pause()
+    qtbot.wait(100)
+    frozen = tab.snapshot.examples_seen
+    qtbot.wait(300)
+    assert tab.snapshot.examples_seen == frozen
+    tab.toggle_pause()
+    tab.watch.setCurrentIndex(tab.watch.findData("full"))  # full speed again, in the same run
+    assert tab.pace.rate is None
+    qtbot.waitUntil(lambda: tab.snapshot.examples_seen > frozen + 2000, timeout=5000)
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.running, timeout=5000)
+
+
+def test_step_shows_what_the_mini_batch_did_and_no_examples_per_second(qtbot, tab):
+    small_form(tab, epochs=10_000)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.examples_seen > 100, timeout=5000)
+    with qtbot.waitSignal(tab.client.jobStateChanged, check_params_cb=lambda s: s == "paused", timeout=3000):
+        tab.toggle_pause()
+    assert not tab.step_text.isVisible()
+    for _ in range(2):  # the first Step may end an epoch (its evaluation is one item too)
+        draws = tab.draws
+        tab.step()
+        qtbot.waitUntil(lambda: tab.draws > draws, timeout=3000)
+        if tab.snapshot.step is not None:
+            break
+    step = tab.snapshot.step
+    assert step is not None and tab.step_text.isVisible()
+    text = tab.step_text.text()
+    assert f"mini-batch {step.batch:,} of epoch {step.epoch}" in text and "‖Δw‖" in text and "cost C" in text
+    assert f"of {step.size}" in text
+    assert "examples/s" not in tab.progress_text.text()
+    tab.toggle_pause()  # resumed: the step's report goes away
+    qtbot.waitUntil(lambda: not tab.step_text.isVisible(), timeout=3000)
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.running, timeout=5000)
+
+
+def test_stop_message_and_epoch_line_count_epochs_the_same_way(qtbot, tab):
+    small_form(tab, epochs=10_000)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.epoch >= 1, timeout=10_000)
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.running, timeout=5000)
+    import re
+    epoch_line = int(re.search(r"^Epoch (\d+) \(of 0–9999\)", tab.progress_text.text()).group(1))
+    said = int(re.search(r"epoch (\d+)", tab.last_message).group(1))
+    assert epoch_line == said == tab.snapshot.epoch >= 1
+
+
+def test_the_sample_is_never_passed_off_as_the_books_data(qtbot, tab):
+    assert tab.mnist.is_sample
+    tab.form.apply_preset("ch1-30")
+    key = tab.plots.key.text()
+    assert "book: 95.42% test on full MNIST" in key and "you are training on the 800-image sample" in key
+    assert "800-image sample" in tab.plots.acc.getPlotItem().getAxis("right").toolTip()
+    # the banner with the download button sits at the top of the panel, seen without scrolling
+    assert tab.data_banner.isVisible() and tab.download.download_btn.isVisible()
+    assert tab.data_banner.mapTo(tab, tab.data_banner.rect().bottomLeft()).y() < tab.form.y() + 40
+    small_form(tab, epochs=1)
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.running, timeout=20_000)
+    assert "800-image sample, not the book's full MNIST" in tab.statuses[-1]
+
+
+def test_full_data_has_no_sample_warning(qtbot, tab):
+    from dataclasses import replace
+    tab._set_mnist(replace(tiny_mnist(), is_sample=False, source="full"))
+    tab.form.apply_preset("ch1-30")
+    assert "sample" not in tab.plots.key.text() and not tab.data_banner.isVisible()
+
+
+def test_an_empty_data_folder_is_named_at_start(qtbot, tmp_path):
+    configure_pyqtgraph()
+    w = MainWindow(str(tmp_path), QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        assert w.note.isVisible() and "missing 4 of 4 files" in w.note.label.text()
+        assert not w.training_tab.data_banner.isHidden()  # (the Training tab is not the one shown)
+        assert "missing 4 of 4 files" in w.training_tab.banner_text.text()
+        assert w.training_tab.download.download_btn.isHidden()
+    finally:
+        w.close()

@@ -18,7 +18,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -32,7 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from ... import chapter_url
-from ...jobs.training import TrainingRequest, check_request, training_job
+from ...jobs.training import (
+    WATCH_SPEEDS,
+    Pace,
+    TrainingRequest,
+    check_request,
+    data_plan,
+    sample_words,
+    training_job,
+    watch_rate,
+)
 from ...widgets.images import ConfusionView, MisclassifiedGallery, WeightsView
 from ...widgets.plots import CurvePlots, SpeedPlot
 from ...settings import TabSettings
@@ -63,11 +74,15 @@ class TrainingTab(Tab):
         self.draws = 0
         self.mnist = None
         self.last_message = ""
+        self._preset = None  # the book's preset last applied (its figure is the reference line)
+        self.pace = Pace()  # the watch speed, read by the running job between mini-batches
         self._build()
         self.client.jobStateChanged.connect(self._on_job_state)
         ctx.data.loaded.connect(self._on_data_loaded)
         if getattr(ctx.data, "mnist", None) is not None:
             self._set_mnist(ctx.data.mnist)
+        else:
+            self._show_data_plan(ctx.data.path)
         self.form.validate_form()
         self._update_buttons()
 
@@ -97,6 +112,14 @@ class TrainingTab(Tab):
         buttons = QGridLayout()
         for i, b in enumerate((self.start_btn, self.pause_btn, self.step_btn, self.stop_btn)):
             buttons.addWidget(b, 0, i)
+        self.watch = QComboBox()
+        for key, _rate, text in WATCH_SPEEDS:
+            self.watch.addItem(text, key)
+        self.watch.setToolTip("Full speed, or slowed to a rate you can follow: the curves then grow within each "
+                              "epoch and there is time to Pause and Step.  Can be changed during a run.")
+        self.watch.currentIndexChanged.connect(self._on_watch)
+        buttons.addWidget(QLabel("Watch speed"), 1, 0)
+        buttons.addWidget(self.watch, 1, 1, 1, 3)
 
         self.epoch_bar = QProgressBar()
         self.epoch_bar.setFormat("epoch: %p%")
@@ -106,20 +129,37 @@ class TrainingTab(Tab):
         self.run_bar.setToolTip("Progress through all epochs of the run")
         self.progress_text = QLabel("Not started.")
         self.progress_text.setWordWrap(True)
+        self.step_text = QLabel("")  # what the last mini-batch trained by Step did
+        self.step_text.setWordWrap(True)
+        self.step_text.setVisible(False)
 
         # ---------------------------------------------------------------- data and files
         self.data_label = QLabel("Data: MNIST is loaded on first use.")
         self.data_label.setWordWrap(True)
         self.download = DownloadRow(self.client)
         self.download.message.connect(self.data_label.setText)
+        self.download.message.connect(self._on_download_message)
         self.download.downloaded.connect(self._on_downloaded)
         self.download.busyChanged.connect(self._update_buttons)
+        # At the top of the panel, seen at the window's minimum size: the sample is not the book's data
+        # (with the download button), or why no data can be found (e.g. --data names an empty folder).
+        self.data_banner = QFrame()
+        self.data_banner.setObjectName("dataBanner")
+        self.data_banner.setStyleSheet("QFrame#dataBanner { background: #fff4ce; border: 1px solid #e0c060; }")
+        self.banner_text = QLabel("")
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bl = QVBoxLayout(self.data_banner)
+        bl.setContentsMargins(6, 4, 6, 4)
+        bl.addWidget(self.banner_text)
+        bl.addWidget(self.download)
+        self.data_banner.setVisible(False)
 
         self.clear_btn = QPushButton("Clear runs")
         self.clear_btn.setToolTip("Remove all curves from the plots")
         self.clear_btn.clicked.connect(self.clear_runs)
         self.export_btn = QPushButton("Export curves…")
-        self.export_btn.setToolTip("Save every run's curves as CSV and the plots as PNG (Ctrl+E)")
+        self.export_btn.setToolTip("Save every run's curves as CSV and the plots as PNG and SVG (Ctrl+E)")
         self.export_btn.clicked.connect(lambda: self.export())
         self.save_btn = QPushButton("Save network…")
         self.save_btn.setToolTip("Save the trained network as .npz or the book's network2.py JSON (Ctrl+S)")
@@ -142,14 +182,15 @@ class TrainingTab(Tab):
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(4, 4, 4, 4)
+        ll.addWidget(self.data_banner)
         ll.addWidget(self.form)
         ll.addLayout(buttons)
         ll.addWidget(self.epoch_bar)
         ll.addWidget(self.run_bar)
         ll.addWidget(self.progress_text)
+        ll.addWidget(self.step_text)
         ll.addLayout(files)
         ll.addWidget(self.data_label)
-        ll.addWidget(self.download)
         ll.addWidget(link)
         ll.addStretch(1)
         scroll = QScrollArea()
@@ -213,10 +254,23 @@ class TrainingTab(Tab):
 
     def _on_preset_applied(self, p) -> None:
         """Draw the book's reported figure of the preset as a reference line."""
-        if p.book_accuracy is not None:
-            self.plots.set_reference(p.book_accuracy * 100, f"book: {p.book_accuracy:.2%} {p.book_metric}")
-        else:
+        self._preset = p
+        self._show_reference()
+
+    def _show_reference(self) -> None:
+        """The book's figure as a reference line; with the sample, its words say it is not the book's data."""
+        p = self._preset
+        if p is None or p.book_accuracy is None:
             self.plots.set_reference(None)
+            return
+        text = f"book: {p.book_accuracy:.2%} {p.book_metric}"
+        if self.mnist is None or self.mnist.is_sample:
+            text += f" on full MNIST — you are training on {sample_words(self.mnist)}"
+        self.plots.set_reference(p.book_accuracy * 100, text)
+        self.plots.acc.getPlotItem().getAxis("right").setToolTip(text)  # hovering the line's "book" label
+
+    def _on_watch(self, index: int) -> None:
+        self.pace.rate = watch_rate(self.watch.itemData(index))
 
     # ================================================================== running
     @property
@@ -243,7 +297,7 @@ class TrainingTab(Tab):
         if req.layers:
             req = replace(req, probe=self.conv.probe)  # the feature maps' digit, changeable while it trains
         job = self.client.start_job(
-            "training", training_job, req, mnist,
+            "training", training_job, req, mnist, self.pace,
             on_snapshot=self._on_snapshot, on_finished=self._on_finished, on_failed=self._on_failed,
             throttle_hz=self.SNAPSHOT_HZ)
         if job is None:
@@ -317,9 +371,12 @@ class TrainingTab(Tab):
             self._plot_timer.start(max(1, int(wait * 1000)))
         self.epoch_bar.setValue(int(round(100 * snap.epoch_fraction)))
         self.run_bar.setValue(int(round(100 * snap.run_fraction)))
-        eps = f" · {snap.examples_per_second:,.0f} examples/s" if snap.examples_per_second else ""
-        text = (f"Epoch {snap.epoch + 1} / {snap.epochs} · mini-batch {snap.batch:,} / {snap.batches_per_epoch:,}"
-                f" · η = {snap.eta:g}{eps}")
+        paused = self.running and self.client.state == "paused"
+        eps = (f" · {snap.examples_per_second:,.0f} examples/s"
+               if snap.examples_per_second and snap.phase == "training" and not paused else "")
+        # Epochs counted from 0, as the book prints "Epoch 0: 9129 / 10000" and the engine's messages do.
+        text = (f"Epoch {snap.epoch} (of 0–{snap.epochs - 1}) · mini-batch {snap.batch:,} / "
+                f"{snap.batches_per_epoch:,} · η = {snap.eta:g}{eps}")
         rec = snap.epoch_record
         if rec is not None:
             parts = []
@@ -328,16 +385,29 @@ class TrainingTab(Tab):
             if rec.validation_accuracy is not None:
                 parts.append(f"validation {rec.validation_accuracy:.2%}")
             parts.append(f"training {rec.training_accuracy:.2%}")
-            text += f"\nAfter epoch {rec.epoch + 1}: " + ", ".join(parts)
+            text += f"\nEpoch {rec.epoch} done: " + ", ".join(parts)
         if snap.best is not None and snap.phase == "training":
             text += f"\n{snap.best.text()}."
         if snap.message and snap.phase not in ("training",):
             text += f"\n{snap.message}"
         self.progress_text.setText(text)
+        self._show_step(snap.step)
         if snap.results is not None and (prev is None or prev.results is not snap.results):
             self._show_results(snap)
         if snap.phase == "diverged":
             self.form.message.setText(snap.message)
+
+    def _show_step(self, step) -> None:
+        """What the mini-batch trained by Step did: its cost, its accuracy, how far w and b moved."""
+        if step is None:
+            self.step_text.setVisible(False)
+            return
+        self.step_text.setText(
+            f"<b>Step</b>: mini-batch {step.batch:,} of epoch {step.epoch} ({step.size} images). "
+            f"On these images: cost C {step.cost_before:.4g} → {step.cost_after:.4g}, "
+            f"right {step.correct_before} → {step.correct_after} of {step.size}. "
+            f"The weights moved ‖Δw‖ = {step.delta_w:.3g}, the biases ‖Δb‖ = {step.delta_b:.3g}.")
+        self.step_text.setVisible(True)
 
     def _draw_plots(self) -> None:
         """Curves, learning speed and weight images of the newest snapshot (at most PLOT_HZ a second)."""
@@ -381,7 +451,9 @@ class TrainingTab(Tab):
             self.last_message = final.message
             if final.phase == "diverged":
                 self.form.message.setText(final.message)
-            self.ctx.status(final.message)
+            sample = (f" (trained on {sample_words(self.mnist)}, not the book's full MNIST)"
+                      if self.mnist is not None and self.mnist.is_sample else "")
+            self.ctx.status(final.message + sample)
         self._update_buttons()
 
     def _on_failed(self, message: str) -> None:
@@ -417,7 +489,31 @@ class TrainingTab(Tab):
     def _data_failed(self, message: str) -> None:
         self.progress_text.setText("")
         self.form.message.setText(f"Could not load MNIST: {message}")
+        self._show_banner(f"<b>Could not load MNIST</b>: {message}", offer_download=False)
         self._update_buttons()
+
+    def _show_data_plan(self, path) -> None:
+        """Before MNIST is loaded: say at once which data a run would use, or why there is none."""
+        is_sample, problem = data_plan(path)
+        if problem:
+            self.data_label.setText(problem)
+            self._show_banner(f"<b>{problem}</b> Runs cannot start until the folder has the four MNIST files "
+                              "(or start without --data to use the bundled sample).", offer_download=False)
+        elif is_sample:
+            self._show_sample_banner()
+
+    def _show_sample_banner(self) -> None:
+        self._show_banner(f"You are training on {sample_words(self.mnist)}, not the book's 70,000 MNIST "
+                          "images: accuracies stay below the book's.", offer_download=True)
+
+    def _show_banner(self, text: str, offer_download: bool) -> None:
+        self.banner_text.setText(text)
+        self.download.offer(offer_download)
+        self.data_banner.setVisible(True)
+
+    def _on_download_message(self, text: str) -> None:
+        if self.data_banner.isVisible():
+            self.banner_text.setText(text)
 
     def _on_data_loaded(self, mnist) -> None:
         self._set_mnist(mnist)
@@ -428,7 +524,12 @@ class TrainingTab(Tab):
         self.data_label.setText(
             f"Data: {mnist.source} — {n:,} training, {len(mnist.validation):,} validation, "
             f"{len(mnist.test):,} test images. MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0).")
-        self.download.offer(mnist.is_sample)
+        if mnist.is_sample:
+            self._show_sample_banner()
+        else:
+            self.download.offer(False)
+            self.data_banner.setVisible(self.download.download_id is not None)
+        self._show_reference()
         self.form.set_available(n)
         self.conv.set_validation(mnist.validation)
 
@@ -438,7 +539,8 @@ class TrainingTab(Tab):
 
     # ================================================================== files
     def export(self, path=None) -> list[str]:
-        """Save the curves of every run as CSV and the plots as PNG next to it; returns the paths written."""
+        """Save the curves of every run as CSV and each plot as PNG and SVG next to it (for slides):
+        STEM.csv, STEM-cost.png/.svg, STEM-accuracy.png/.svg; returns the paths written."""
         if not isinstance(path, (str, os.PathLike)) or not str(path):
             if os.environ.get("NNDL_NO_DIALOGS"):
                 self.ctx.status("Export: no file chosen.")
@@ -450,16 +552,15 @@ class TrainingTab(Tab):
             self.ctx.error("Nothing to export", "Train a network first: there are no curves yet.")
             return []
         csv_path = Path(path).with_suffix(".csv")
-        png_path = Path(path).with_suffix(".png")
         try:
             n = self.plots.export_csv(str(csv_path))
-            if not self.plots.grab().save(str(png_path)):
-                raise OSError(f"could not write {png_path}")
+            images = self.plots.export_images(csv_path.with_suffix(""))
         except OSError as exc:
             self.ctx.error("Could not export the curves", str(exc))
             return []
-        self.ctx.status(f"Exported {n:,} points to {csv_path} and the plots to {png_path.name}")
-        return [str(csv_path), str(png_path)]
+        self.ctx.status(f"Exported {n:,} points to {csv_path} and the plots as PNG and SVG "
+                        f"({', '.join(Path(p).name for p in images)})")
+        return [str(csv_path), *images]
 
     def _save_network(self) -> None:
         self.ctx.signals.saveNetwork.emit()
@@ -475,6 +576,7 @@ class TrainingTab(Tab):
         settings.set("probe", self.conv.probe.index)
         for key, cb in self.series_boxes.items():
             settings.set(f"show_{key}", cb.isChecked())
+        settings.set("watch", self.watch.currentData())
 
     def restore_settings(self, settings: TabSettings) -> None:
         self.form.restore_settings(settings)
@@ -482,6 +584,7 @@ class TrainingTab(Tab):
         self.conv_view.digit.setValue(settings.get("probe"))
         for key, cb in self.series_boxes.items():
             cb.setChecked(settings.get(f"show_{key}"))
+        self.watch.setCurrentIndex(max(0, self.watch.findData(settings.get("watch"))))
 
     def shutdown(self) -> None:
         self._pending = None  # the client's shutdown stops and joins the running job
