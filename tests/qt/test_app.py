@@ -65,7 +65,7 @@ def test_corrupt_settings_never_crash(qtbot, content):
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
-    assert w.tabs.count() == 4
+    assert w.tabs.count() == 5
     w.close()
 
 

@@ -1,0 +1,130 @@
+"""Chapter 5: the unstable gradient in a real network, as the book draws it.
+
+Bars of ∂C/∂b^l_j for the first six neurons j of each hidden layer l of [784, 30, 30, 10] (or deeper), at
+initialisation (outlined) and as training goes (filled), and the learning speed ‖∂C/∂b^l‖ of each hidden
+layer over the epochs (log scale): the layers near the input learn much more slowly.  The book's run,
+on the worker (jobs.neurons.gradients_job): full-batch gradient descent on the first 1,000 training
+images, η = 0.1, λ = 5, the gradient averaged over the same images, measured before each epoch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from ...engine.unstable import BOOK_BARS
+from ...jobs import neurons as jobs
+from .common import JobControls, chapter_label, make_plot, side_panel
+
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+MAX_HIDDEN = 4
+
+
+class GradientsView(QWidget):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.snapshot: jobs.GradientSnapshot | None = None
+        self.hidden_box = QComboBox()
+        self.hidden_box.addItems(["[784, 30, 30, 10]", "[784, 30, 30, 30, 10]", "[784, 30, 30, 30, 30, 10]"])
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(1, 2000)
+        self.epochs_spin.setValue(500)
+        self.epochs_spin.setToolTip("epochs of full-batch gradient descent on the 1,000 images (the book: 500)")
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 9999)
+        form = QFormLayout()
+        form.addRow("network", self.hidden_box)
+        form.addRow("epochs", self.epochs_spin)
+        form.addRow("seed", self.seed_spin)
+        self.controls = JobControls("Train and measure")
+        self.info = QLabel()
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.info.setWordWrap(True)
+        left = QVBoxLayout()
+        left.addWidget(chapter_label(
+            "∂C/∂b^l_j is how fast neuron j of layer l learns. In a deep sigmoid network the early hidden "
+            "layers get much smaller gradients than the later ones, at initialisation and all through "
+            "training: the vanishing gradient. Trained as the book does: 1,000 training images, full-batch "
+            "gradient descent, η = 0.1, λ = 5.", 5, "#the_vanishing_gradient_problem"))
+        left.addLayout(form)
+        left.addWidget(self.controls)
+        left.addWidget(self.info)
+        left.addWidget(self.controls.message)
+        left.addStretch(1)
+        self.bar_plot = make_plot("∂C/∂b for the first six neurons of each hidden layer (outline: at initialisation)",
+                                  "neuron j", "∂C/∂b")
+        self.bar_plot.addLegend(offset=(10, 2), labelTextSize="9pt")
+        self.bar_plot.getAxis("bottom").setTicks([[(j + 1, str(j + 1)) for j in range(BOOK_BARS)]])
+        self.bar_items, self.bar0_items = [], []
+        width = 0.8 / MAX_HIDDEN
+        for layer in range(MAX_HIDDEN):
+            x = np.arange(1, BOOK_BARS + 1) - 0.4 + width * (layer + 0.5)
+            b0 = pg.BarGraphItem(x=x, height=np.zeros(BOOK_BARS), width=width, brush=None,
+                                 pen=pg.mkPen(COLOURS[layer], width=1.5, style=Qt.PenStyle.DashLine))
+            b = pg.BarGraphItem(x=x, height=np.zeros(BOOK_BARS), width=width * 0.6, brush=COLOURS[layer],
+                                pen=pg.mkPen(None), name=f"hidden layer {layer + 1}")
+            self.bar_plot.addItem(b0)
+            self.bar_plot.addItem(b)
+            self.bar0_items.append(b0)
+            self.bar_items.append(b)
+        self.speed_plot = make_plot("learning speed ‖∂C/∂b^l‖ of each hidden layer", "epoch", "‖∂C/∂b^l‖")
+        self.speed_plot.setLogMode(y=True)
+        self.speed_plot.addLegend(offset=(-10, 2), labelTextSize="9pt")
+        self.speed_curves = [self.speed_plot.plot([], [], pen=pg.mkPen(COLOURS[k], width=2),
+                                                  name=f"hidden layer {k + 1}") for k in range(MAX_HIDDEN)]
+        plots = QVBoxLayout()
+        plots.addWidget(self.bar_plot, 1)
+        plots.addWidget(self.speed_plot, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(side_panel(left, 380))
+        layout.addLayout(plots, 1)
+        self.controls.run_btn.clicked.connect(self.run)
+        self.controls.stop_btn.clicked.connect(self.ctx.client.stop)
+
+    @property
+    def hidden(self) -> int:
+        return self.hidden_box.currentIndex() + 2
+
+    def run(self) -> None:
+        self.controls.set_running(True)
+        self.controls.message.setText("Loading MNIST…")
+        self.ctx.data.get(self._start, self._failed)
+
+    def _start(self, mnist) -> None:
+        self.controls.message.setText(f"Training on the first 1,000 images of {mnist.source}…")
+        self.ctx.client.start_job("chapter 5 gradients", jobs.gradients_job, mnist.training, self.hidden,
+                                  self.epochs_spin.value(), self.seed_spin.value(),
+                                  on_snapshot=self._show, on_finished=self._finished, on_failed=self._failed)
+
+    def _show(self, snap: jobs.GradientSnapshot) -> None:
+        self.snapshot = snap
+        layers = len(snap.bars)
+        for k in range(MAX_HIDDEN):
+            visible = k < layers
+            for item in (self.bar_items[k], self.bar0_items[k]):
+                item.setVisible(visible)
+            if visible:
+                self.bar_items[k].setOpts(height=snap.bars[k])
+                self.bar0_items[k].setOpts(height=snap.bars0[k])
+                self.speed_curves[k].setData(np.arange(len(snap.speeds)), snap.speeds[:, k])
+            else:
+                self.speed_curves[k].setData([], [])
+        self.controls.set_fraction((snap.epoch + 1) / snap.epochs)
+        now = ", ".join(f"‖δ^{k + 2}‖ = {v:.3g}" for k, v in enumerate(snap.speeds[-1]))
+        self.info.setText(f"{list(snap.sizes)} · epoch {snap.epoch} of {snap.epochs} · gradient averaged over "
+                          f"{snap.images:,} training images<br>{now}")
+
+    def _finished(self, _result) -> None:
+        self.controls.set_running(False)
+        self.controls.message.setText("Done." if self.snapshot is None or
+                                      self.snapshot.epoch + 1 >= self.snapshot.epochs else "Stopped.")
+
+    def _failed(self, message: str) -> None:
+        self.controls.set_running(False)
+        self.controls.message.setText(message)
+
+    def close_requests(self) -> None:
+        pass
