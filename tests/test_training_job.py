@@ -208,3 +208,16 @@ def test_confusion_matrix_and_misclassified_agree_with_a_loop():
     np.testing.assert_array_equal(r.miss_index, wrong[:7])
     np.testing.assert_array_equal(r.miss_images, images[wrong[:7]])
     np.testing.assert_array_equal(np.argmax(r.miss_scores, axis=1), r.miss_predicted)
+
+
+def test_test_cost_is_recorded_at_each_epoch_end_as_the_cost_on_the_test_data():
+    from nndl_gui.engine.network import evaluate
+
+    ctx = FakeCtx()
+    req = TrainingRequest(sizes=(784, 20, 10), cost="cross-entropy", init="default",
+                          config=TrainingConfig(epochs=2, mini_batch_size=10, eta=0.5), seed=3)
+    mnist = tiny_mnist()
+    final = run(ctx, req, mnist)[-1]
+    assert list(final.curves.test_cost_x) == [1.0, 2.0]
+    assert final.curves.test_cost_y[-1] == pytest.approx(evaluate(ctx.network, *(mnist.test.images,
+                                                                                  mnist.test.labels)).cost)
