@@ -68,7 +68,7 @@ class ChainView(QWidget):
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.product_label)
-        self.plot = make_plot("∂C/∂b^j neuron by neuron, from backprop", "neuron j", "log₁₀ |∂C/∂b^j|")
+        self.plot = make_plot("∂C/∂bʲ neuron by neuron, from backprop", "neuron j", "log₁₀ |∂C/∂bʲ|")
         self.plot.getAxis("bottom").setTicks([[(j + 1, f"b{SUP[j]}") for j in range(K)]])
         self.bars = pg.BarGraphItem(x=np.arange(1, K + 1), height=np.zeros(K), width=0.6, brush=BLUE)
         self.plot.addItem(self.bars)

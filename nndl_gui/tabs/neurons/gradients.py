@@ -20,6 +20,7 @@ from .common import JobControls, chapter_label, make_plot, side_panel
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
 MAX_HIDDEN = 4
+SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class GradientsView(QWidget):
@@ -45,7 +46,7 @@ class GradientsView(QWidget):
         self.info.setWordWrap(True)
         left = QVBoxLayout()
         left.addWidget(chapter_label(
-            "∂C/∂b^l_j is how fast neuron j of layer l learns. In a deep sigmoid network the early hidden "
+            "∂C/∂bˡⱼ is how fast neuron j of layer l learns. In a deep sigmoid network the early hidden "
             "layers get much smaller gradients than the later ones, at initialisation and all through "
             "training: the vanishing gradient. Trained as the book does: 1,000 training images, full-batch "
             "gradient descent, η = 0.1, λ = 5.", 5, "#the_vanishing_gradient_problem"))
@@ -65,16 +66,17 @@ class GradientsView(QWidget):
             b0 = pg.BarGraphItem(x=x, height=np.zeros(BOOK_BARS), width=width, brush=None,
                                  pen=pg.mkPen(COLOURS[layer], width=1.5, style=Qt.PenStyle.DashLine))
             b = pg.BarGraphItem(x=x, height=np.zeros(BOOK_BARS), width=width * 0.6, brush=COLOURS[layer],
-                                pen=pg.mkPen(None), name=f"hidden layer {layer + 1}")
+                                pen=pg.mkPen(None))
             self.bar_plot.addItem(b0)
             self.bar_plot.addItem(b)
             self.bar0_items.append(b0)
             self.bar_items.append(b)
-        self.speed_plot = make_plot("learning speed ‖∂C/∂b^l‖ of each hidden layer", "epoch", "‖∂C/∂b^l‖")
+        self.speed_plot = make_plot("learning speed ‖∂C/∂bˡ‖ of each hidden layer", "epoch", "‖∂C/∂bˡ‖")
         self.speed_plot.setLogMode(y=True)
         self.speed_plot.addLegend(offset=(-10, 2), labelTextSize="9pt")
-        self.speed_curves = [self.speed_plot.plot([], [], pen=pg.mkPen(COLOURS[k], width=2),
-                                                  name=f"hidden layer {k + 1}") for k in range(MAX_HIDDEN)]
+        self.speed_curves = [self.speed_plot.plot([], [], pen=pg.mkPen(COLOURS[k], width=2))
+                             for k in range(MAX_HIDDEN)]
+        self._legend_layers = 0
         plots = QVBoxLayout()
         plots.addWidget(self.bar_plot, 1)
         plots.addWidget(self.speed_plot, 1)
@@ -102,6 +104,13 @@ class GradientsView(QWidget):
     def _show(self, snap: jobs.GradientSnapshot) -> None:
         self.snapshot = snap
         layers = len(snap.bars)
+        if layers != self._legend_layers:  # the key names only the network's hidden layers
+            self._legend_layers = layers
+            for plot, items in ((self.bar_plot, self.bar_items), (self.speed_plot, self.speed_curves)):
+                legend = plot.getPlotItem().legend
+                legend.clear()
+                for k in range(layers):
+                    legend.addItem(items[k], f"hidden layer {k + 1}")
         for k in range(MAX_HIDDEN):
             visible = k < layers
             for item in (self.bar_items[k], self.bar0_items[k]):
@@ -113,7 +122,7 @@ class GradientsView(QWidget):
             else:
                 self.speed_curves[k].setData([], [])
         self.controls.set_fraction((snap.epoch + 1) / snap.epochs)
-        now = ", ".join(f"‖δ^{k + 2}‖ = {v:.3g}" for k, v in enumerate(snap.speeds[-1]))
+        now = ", ".join(f"‖δ{str(k + 2).translate(SUP)}‖ = {v:.3g}" for k, v in enumerate(snap.speeds[-1]))
         self.info.setText(f"{list(snap.sizes)} · epoch {snap.epoch} of {snap.epochs} · gradient averaged over "
                           f"{snap.images:,} training images<br>{now}")
 

@@ -74,6 +74,8 @@ class MoreDataView(QWidget):
     def _start(self, mnist) -> None:
         sizes, examples = RUNS[self.run_box.currentText()]
         sizes = tuple(n for n in sizes if n <= len(mnist.training.labels))
+        self.plot.getAxis("bottom").setTicks([[(float(np.log10(n)), f"{n:,}") for n in sizes]])
+        self.plot.setXRange(np.log10(sizes[0]), np.log10(sizes[-1]), padding=0.05)
         self.controls.message.setText(f"Training on {mnist.source}, validating on its "
                                       f"{len(mnist.validation.labels):,} validation images…")
         self.ctx.client.start_job("more data", jobs.more_data_job, mnist, sizes, self.rotated_check.isChecked(),

@@ -37,6 +37,7 @@ from ...widgets.plots import CurvePlots, SpeedPlot
 from ...settings import TabSettings
 from ..base import Tab
 from .download import DownloadRow
+from .figures import BookFigureQueue
 from .form import TrainingForm
 
 class TrainingTab(Tab):
@@ -170,6 +171,8 @@ class TrainingTab(Tab):
             self.series_boxes[key] = cb
             toggles.addWidget(cb)
         toggles.addStretch(1)
+        self.figures = BookFigureQueue(self)  # chapter 3's comparison figures, one click each
+        toggles.addWidget(self.figures.button)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
