@@ -10,7 +10,7 @@ them.  The numbers all come from the engine: ``engine.perceptrons``, ``activatio
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -129,15 +129,18 @@ def gradients_job(ctx, training, hidden: int = 2, epochs: int = 500, seed: int =
     net = Network(list(sizes), cost="cross-entropy", rng=np.random.default_rng(seed))
     speeds: list[tuple[float, ...]] = []
     bars0: tuple[np.ndarray, ...] | None = None
-    stop = _stop(ctx)
+    snap = None
     for epoch, speed in U.learning_speed_curve(net, images, labels, epochs=epochs, eta=eta, lmbda=lmbda,
-                                               count=count, should_stop=stop):
+                                               count=count, should_stop=_stop(ctx)):
         speeds.append(speed)
         bars = tuple(U.bias_gradients(net, images, labels, count=count))
         if bars0 is None:
             bars0 = tuple(b.copy() for b in bars)
-        last = epoch == int(epochs) - 1 or stop()
-        yield GradientSnapshot(sizes, epoch, int(epochs), np.array(speeds), bars, bars0, len(labels), urgent=last)
+        snap = GradientSnapshot(sizes, epoch, int(epochs), np.array(speeds), bars, bars0, len(labels),
+                                urgent=epoch == int(epochs) - 1)
+        yield snap
+    if snap is not None and not snap.urgent:  # stopped early: the last one is always shown
+        yield replace(snap, urgent=True)
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,51 @@ def test_neurons_tab_remembers_its_view(qtbot, env, tmp_path):
     tab.views.setCurrentIndex(0)
     tab.restore_settings(s)
     assert tab.views.currentWidget() is tab.chain
+
+
+def _small_mnist():
+    from nndl_gui.data.mnist import Dataset, Mnist
+
+    rng = np.random.default_rng(0)
+
+    def make(count, name):
+        labels = rng.integers(0, 10, count).astype(np.uint8)
+        images = (rng.random((count, 784)) < (0.05 + 0.02 * labels[:, None])).astype(np.uint8) * 255
+        return Dataset(images, labels, name)
+
+    return Mnist(make(300, "training"), make(100, "validation"), make(100, "test"), "fake digits", True)
+
+
+def test_job_views_run_on_the_worker_and_draw_what_it_sends(qtbot, env, monkeypatch):
+    from nndl_gui.engine import baselines as B
+    from nndl_gui.tabs.neurons import more_data as more_data_view
+
+    tab, ctx = env
+    ctx.data.mnist = _small_mnist()
+    v = tab.baselines
+    v.controls.run_btn.click()
+    qtbot.waitUntil(lambda: v.controls.run_btn.isEnabled() and v.snapshot is not None, timeout=10000)
+    darkness = B.average_darkness(ctx.data.mnist.training.images, ctx.data.mnist.training.labels,
+                                  ctx.data.mnist.test.images, ctx.data.mnist.test.labels)
+    assert v.bars.opts["height"][1] == pytest.approx(100 * darkness.accuracy)
+    assert f"{100 * darkness.accuracy:.2f}%" in v.table.text() and "300 training images" in v.table.text()
+
+    g = tab.gradients
+    g.epochs_spin.setValue(3)
+    g.hidden_box.setCurrentIndex(1)  # [784, 30, 30, 30, 10]
+    g.controls.run_btn.click()
+    qtbot.waitUntil(lambda: g.controls.run_btn.isEnabled() and g.snapshot is not None, timeout=20000)
+    assert g.snapshot.epoch == 2 and len(g.snapshot.bars) == 3
+    np.testing.assert_array_equal(g.bar_items[2].opts["height"], g.snapshot.bars[2])
+    assert not g.bar_items[3].isVisible() and g.controls.progress.value() == 1000
+    assert len(g.speed_curves[0].getData()[0]) == 3
+
+    monkeypatch.setitem(more_data_view.RUNS, "tiny", ((50, 100), 500))
+    m = tab.more_data
+    m.run_box.addItem("tiny")
+    m.run_box.setCurrentText("tiny")
+    m.controls.run_btn.click()
+    qtbot.waitUntil(lambda: m.controls.run_btn.isEnabled() and m.snapshot is not None, timeout=20000)
+    assert m.snapshot.done == m.snapshot.total and m.controls.message.text() == "Done."
+    xs, ys = m.curves["rotated"].getData()
+    assert len(xs) == 2 and ys[-1] == pytest.approx(100 * m.snapshot.points["rotated"][-1].validation_accuracy)
