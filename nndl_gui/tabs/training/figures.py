@@ -1,8 +1,9 @@
 """The Training tab's "Book figure…" menu: chapter 3's comparison figures, one click each.
 
 Choosing a figure (``nndl_gui.figures.BOOK_FIGURES``) clears the plots, shows the accuracy curves the book
-draws for it (the learner's checkboxes; every cost curve stays drawn), and queues its presets: each is applied to the form and started in turn when the run before it
-finishes, so their runs end up overlaid, each in its own colour.  Stop (or a run that fails or diverges)
+draws for it (the learner's checkboxes; every cost curve stays drawn), and queues its presets: each is
+applied to the form and started in turn when the run before it finishes, so their runs end up overlaid,
+each in its own colour.  Stop (or a run that fails or diverges)
 ends the queue; the runs already drawn stay.
 """
 
