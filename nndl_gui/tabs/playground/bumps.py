@@ -139,7 +139,7 @@ class BumpsView(QWidget):
         self.aplot.setXRange(0, 1, padding=0.01)
         self.aplot.setYRange(-0.02, 1.2, padding=0)  # headroom for the legend
         self.aplot.drawing_enabled = False
-        self.eplot = make_plot("gradient descent: average deviation (the book's score) per step", "step", "score")
+        self.eplot = make_plot("gradient descent: the real network's deviation per step", "step", "deviation")
         self.e_curve = self.eplot.plot(pen=pg.mkPen(RED, width=2))
         self.e_line = pg.InfiniteLine(A.SUCCESS_SCORE, angle=0, pen=pg.mkPen(GREEN, style=Qt.PenStyle.DashLine),
                                       label="0.40", labelOpts={"position": 0.05, "color": GREEN})
