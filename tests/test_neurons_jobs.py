@@ -62,6 +62,9 @@ def test_gradients_job_trains_keeps_the_initial_bars_and_stops_when_asked():
     for a, b in zip(snaps[0].bars, snaps[-1].bars0):
         np.testing.assert_array_equal(a, b)
     assert any(not np.allclose(a, b) for a, b in zip(snaps[-1].bars, snaps[-1].bars0))
+    assert snaps[-1].history.shape == (4, 3, 6)
+    np.testing.assert_array_equal(snaps[-1].history[0], np.stack(snaps[0].bars))
+    np.testing.assert_array_equal(snaps[-1].history[-1], np.stack(snaps[-1].bars))
     stopped = list(jobs.gradients_job(Ctx(stop_after=1), m.training, epochs=50, count=100))
     assert len(stopped) < 50 and stopped[-1].urgent
 

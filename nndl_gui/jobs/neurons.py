@@ -106,7 +106,8 @@ class GradientSnapshot:
 
     sizes: the network; epoch: epochs done; epochs: planned; speeds: (epoch + 1, hidden layers) ‖∂C/∂b^l‖
     so far; bars: ∂C/∂b^l_j of the first six neurons of each hidden layer now; bars0: the same at
-    initialisation; images: how many training images the gradient is averaged over."""
+    initialisation; images: how many training images the gradient is averaged over; history:
+    (epoch + 1, hidden layers, 6) the bars before every epoch so far (to look back at any epoch)."""
 
     sizes: tuple[int, ...]
     epoch: int
@@ -116,6 +117,7 @@ class GradientSnapshot:
     bars0: tuple[np.ndarray, ...]
     images: int
     urgent: bool = False
+    history: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 0)))
 
 
 def gradients_job(ctx, training, hidden: int = 2, epochs: int = 500, seed: int = 0,
@@ -129,15 +131,16 @@ def gradients_job(ctx, training, hidden: int = 2, epochs: int = 500, seed: int =
     net = Network(list(sizes), cost="cross-entropy", rng=np.random.default_rng(seed))
     speeds: list[tuple[float, ...]] = []
     bars0: tuple[np.ndarray, ...] | None = None
-    snap = None
+    snap, history = None, []
     for epoch, speed in U.learning_speed_curve(net, images, labels, epochs=epochs, eta=eta, lmbda=lmbda,
                                                count=count, should_stop=_stop(ctx)):
         speeds.append(speed)
         bars = tuple(U.bias_gradients(net, images, labels, count=count))
         if bars0 is None:
             bars0 = tuple(b.copy() for b in bars)
+        history.append(np.stack(bars))
         snap = GradientSnapshot(sizes, epoch, int(epochs), np.array(speeds), bars, bars0, len(labels),
-                                urgent=epoch == int(epochs) - 1)
+                                urgent=epoch == int(epochs) - 1, history=np.array(history))
         yield snap
     if snap is not None and not snap.urgent:  # stopped early: the last one is always shown
         yield replace(snap, urgent=True)

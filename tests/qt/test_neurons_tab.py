@@ -166,6 +166,8 @@ def test_job_views_run_on_the_worker_and_draw_what_it_sends(qtbot, env, monkeypa
     np.testing.assert_array_equal(g.bar_items[2].opts["height"], g.snapshot.bars[2])
     assert not g.bar_items[3].isVisible() and g.controls.progress.value() == 1000
     assert len(g.speed_curves[0].getData()[0]) == 3
+    g.epoch_slider.setValue(0)  # look back: the filled bars are the ones at initialisation again
+    np.testing.assert_array_equal(g.bar_items[1].opts["height"], g.snapshot.bars0[1])
 
     monkeypatch.setitem(more_data_view.RUNS, "tiny", ((50, 100), 500))
     m = tab.more_data

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from ...engine.unstable import BOOK_BARS
 from ...jobs import neurons as jobs
@@ -41,6 +42,11 @@ class GradientsView(QWidget):
         form.addRow("epochs", self.epochs_spin)
         form.addRow("seed", self.seed_spin)
         self.controls = JobControls("Train and measure")
+        self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
+        self.epoch_slider.setRange(0, 0)
+        self.epoch_slider.setToolTip("the bars before this epoch (at the right end they follow the training)")
+        self.epoch_slider.valueChanged.connect(self._draw_bars)
+        self.epoch_label = QLabel("bars before epoch 0")
         self.info = QLabel()
         self.info.setTextFormat(Qt.TextFormat.RichText)
         self.info.setWordWrap(True)
@@ -52,6 +58,8 @@ class GradientsView(QWidget):
             "gradient descent, η = 0.1, λ = 5.", 5, "#the_vanishing_gradient_problem"))
         left.addLayout(form)
         left.addWidget(self.controls)
+        left.addWidget(self.epoch_label)
+        left.addWidget(self.epoch_slider)
         left.addWidget(self.info)
         left.addWidget(self.controls.message)
         left.addStretch(1)
@@ -77,6 +85,8 @@ class GradientsView(QWidget):
         self.speed_curves = [self.speed_plot.plot([], [], pen=pg.mkPen(COLOURS[k], width=2))
                              for k in range(MAX_HIDDEN)]
         self._legend_layers = 0
+        self.epoch_line = pg.InfiniteLine(0.0, angle=90, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine))
+        self.speed_plot.addItem(self.epoch_line)  # the epoch whose bars are shown
         plots = QVBoxLayout()
         plots.addWidget(self.bar_plot, 1)
         plots.addWidget(self.speed_plot, 1)
@@ -116,15 +126,32 @@ class GradientsView(QWidget):
             for item in (self.bar_items[k], self.bar0_items[k]):
                 item.setVisible(visible)
             if visible:
-                self.bar_items[k].setOpts(height=snap.bars[k])
                 self.bar0_items[k].setOpts(height=snap.bars0[k])
                 self.speed_curves[k].setData(np.arange(len(snap.speeds)), snap.speeds[:, k])
             else:
                 self.speed_curves[k].setData([], [])
+        following = self.epoch_slider.value() == self.epoch_slider.maximum()
+        self.epoch_slider.blockSignals(True)
+        self.epoch_slider.setMaximum(snap.epoch)
+        if following:
+            self.epoch_slider.setValue(snap.epoch)
+        self.epoch_slider.blockSignals(False)
+        self._draw_bars()
         self.controls.set_fraction((snap.epoch + 1) / snap.epochs)
         now = ", ".join(f"‖δ{str(k + 2).translate(SUP)}‖ = {v:.3g}" for k, v in enumerate(snap.speeds[-1]))
         self.info.setText(f"{list(snap.sizes)} · epoch {snap.epoch} of {snap.epochs} · gradient averaged over "
                           f"{snap.images:,} training images<br>{now}")
+
+    def _draw_bars(self, *_args) -> None:
+        """The filled bars: before the epoch the slider picks (the newest while it sits at the right end)."""
+        snap = self.snapshot
+        if snap is None or not len(snap.history):
+            return
+        epoch = min(self.epoch_slider.value(), len(snap.history) - 1)
+        for k in range(len(snap.bars)):
+            self.bar_items[k].setOpts(height=snap.history[epoch][k])
+        self.epoch_label.setText(f"filled bars: before epoch {epoch} (slide to look back)")
+        self.epoch_line.setValue(epoch)
 
     def _finished(self, _result) -> None:
         self.controls.set_running(False)
