@@ -9,35 +9,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-
-from nndl_gui.app import configure_pyqtgraph  # noqa: E402
-from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
-from nndl_gui.client import EngineClient  # noqa: E402
 from nndl_gui.figures import BOOK_FIGURES  # noqa: E402
 from nndl_gui.presets import PRESETS  # noqa: E402
-from nndl_gui.tabs.training.tab import TrainingTab  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_training_job import tiny_mnist  # noqa: E402
-
-
-@pytest.fixture
-def tab(qtbot, tmp_path):
-    configure_pyqtgraph()
-    client = EngineClient()
-    data = DataManager(client)
-    data.mnist = tiny_mnist()
-    statuses = []
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    t = TrainingTab(AppContext(client, data, settings, statuses.append, lambda title, m: None))
-    t.statuses = statuses
-    qtbot.addWidget(t)
-    t.resize(1200, 800)
-    t.show()
-    yield t
-    t.shutdown()
-    assert client.shutdown()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_training_tab import tab  # noqa: E402,F401  (the Training tab on tiny data, with the real worker)
 
 
 def test_a_book_figure_runs_its_presets_in_turn_and_overlays_them(qtbot, tab, monkeypatch):

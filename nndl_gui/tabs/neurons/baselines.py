@@ -11,17 +11,16 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxL
 
 from ...engine.baselines import BOOK
 from ...jobs import neurons as jobs
-from .common import BLUE, GREY, JobControls, chapter_label, make_plot, side_panel
+from .common import BLUE, GREY, JobView, chapter_label, make_plot, side_panel
 
 NAMES = ("random", "average darkness", "svm")
 
 
-class BaselinesView(QWidget):
+class BaselinesView(JobView):
+    run_text = "Run the baselines"
+
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.snapshot: jobs.BaselineSnapshot | None = None
-        self.controls = JobControls("Run the baselines")
+        super().__init__(ctx, parent)
         self.controls.progress.setVisible(False)
         self.svm_spin = QSpinBox()
         self.svm_spin.setRange(100, 50_000)
@@ -54,21 +53,12 @@ class BaselinesView(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(side_panel(left, 400))
         layout.addWidget(self.plot, 1)
-        self.controls.run_btn.clicked.connect(self.run)
-        self.controls.stop_btn.clicked.connect(self.ctx.client.stop)
 
-    def run(self) -> None:
-        self.controls.set_running(True)
-        self.controls.message.setText("Loading MNIST…")
-        self.ctx.data.get(self._start, self._failed)
+    def start(self, mnist) -> None:
+        self.start_job("baselines", jobs.baselines_job, mnist, self.svm_spin.value(),
+                       message=f"Running on {mnist.source}…")
 
-    def _start(self, mnist) -> None:
-        self.controls.message.setText(f"Running on {mnist.source}…")
-        self.ctx.client.start_job("baselines", jobs.baselines_job, mnist, self.svm_spin.value(),
-                                  on_snapshot=self._show, on_finished=self._finished, on_failed=self._failed)
-
-    def _show(self, snap: jobs.BaselineSnapshot) -> None:
-        self.snapshot = snap
+    def show_snapshot(self, snap: jobs.BaselineSnapshot) -> None:
         heights = np.zeros(3)
         rows = []
         for r in snap.results:
@@ -79,14 +69,3 @@ class BaselinesView(QWidget):
         self.bars.setOpts(height=heights)
         self.table.setText("<table cellspacing=6>" + "".join(rows) + "</table><small>"
                            + "<br>".join(snap.notes) + "</small>")
-
-    def _finished(self, _result) -> None:
-        self.controls.set_running(False)
-        self.controls.message.setText("Done.")
-
-    def _failed(self, message: str) -> None:
-        self.controls.set_running(False)
-        self.controls.message.setText(message)
-
-    def close_requests(self) -> None:
-        pass

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from ...engine.unstable import centering_biases
 from ...jobs import neurons as jobs
-from ...latest import LatestTask
-from .common import BLUE, ORANGE, chapter_label, make_plot, side_panel, spin_box
+from .common import BLUE, ORANGE, LiveView, chapter_label, make_plot, side_panel, spin_box
 
 K = 4  # neurons in the chain
 SUP = "¹²³⁴"
@@ -25,11 +24,9 @@ VANISHING = ((0.8, -0.6, 1.1, 0.5), (0.3, -0.4, 0.2, 0.1))  # ordinary weights: 
 EXPLODING_W = (100.0,) * K
 
 
-class ChainView(QWidget):
+class ChainView(LiveView):
     def __init__(self, client, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.result = None
-        self._latest = LatestTask(client, self._show, self._failed)
+        super().__init__(client, parent)
         grid = QGridLayout()
         self.w_spins = [spin_box(-1000, 1000, VANISHING[0][j], 3, 0.1, f"weight w{SUP[j]}") for j in range(K)]
         self.b_spins = [spin_box(-1000, 1000, VANISHING[1][j], 3, 0.1, f"bias b{SUP[j]}") for j in range(K)]
@@ -53,7 +50,6 @@ class ChainView(QWidget):
         self.product_label = QLabel()
         self.product_label.setTextFormat(Qt.TextFormat.RichText)
         self.product_label.setWordWrap(True)
-        self.msg = QLabel()
         left = QVBoxLayout()
         left.addWidget(chapter_label(
             "With one neuron per layer, ∂C/∂b¹ = σ′(z¹)·w²·σ′(z²)·w³·σ′(z³)·w⁴·σ′(z⁴)·∂C/∂a⁴. Since σ′ ≤ ¼, "
@@ -100,9 +96,7 @@ class ChainView(QWidget):
         w, b = self.parameters()
         self._latest.request(jobs.chain_task, w, b, self.x_spin.value(), self.y_spin.value())
 
-    def _show(self, r) -> None:
-        self.result = r
-        self.msg.setText("")
+    def show_result(self, r) -> None:
         terms = " · ".join(f"{name} <b>{value:.4g}</b>" for name, value in r.factors)
         pairs = []
         for j in range(1, K):  # the w^j σ'(z^j) terms the book discusses
@@ -117,9 +111,3 @@ class ChainView(QWidget):
         floor = float(np.floor(logs.min())) - 1
         self.bars.setOpts(y0=np.full(K, floor), height=logs - floor)
         self.plot.setYRange(floor, max(float(logs.max()), floor + 1) + 0.5, padding=0)
-
-    def _failed(self, message: str) -> None:
-        self.msg.setText(message)
-
-    def close_requests(self) -> None:
-        self._latest.close()

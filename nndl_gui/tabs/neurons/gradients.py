@@ -17,18 +17,18 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QSli
 
 from ...engine.unstable import BOOK_BARS
 from ...jobs import neurons as jobs
-from .common import JobControls, chapter_label, make_plot, side_panel
+from .common import JobView, chapter_label, make_plot, side_panel
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
 MAX_HIDDEN = 4
 SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-class GradientsView(QWidget):
+class GradientsView(JobView):
+    run_text = "Train and measure"
+
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.snapshot: jobs.GradientSnapshot | None = None
+        super().__init__(ctx, parent)
         self.hidden_box = QComboBox()
         self.hidden_box.addItems(["[784, 30, 30, 10]", "[784, 30, 30, 30, 10]", "[784, 30, 30, 30, 30, 10]"])
         self.epochs_spin = QSpinBox()
@@ -41,7 +41,6 @@ class GradientsView(QWidget):
         form.addRow("network", self.hidden_box)
         form.addRow("epochs", self.epochs_spin)
         form.addRow("seed", self.seed_spin)
-        self.controls = JobControls("Train and measure")
         self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
         self.epoch_slider.setRange(0, 0)
         self.epoch_slider.setToolTip("the bars before this epoch (at the right end they follow the training)")
@@ -93,26 +92,17 @@ class GradientsView(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(side_panel(left, 380))
         layout.addLayout(plots, 1)
-        self.controls.run_btn.clicked.connect(self.run)
-        self.controls.stop_btn.clicked.connect(self.ctx.client.stop)
 
     @property
     def hidden(self) -> int:
         return self.hidden_box.currentIndex() + 2
 
-    def run(self) -> None:
-        self.controls.set_running(True)
-        self.controls.message.setText("Loading MNIST…")
-        self.ctx.data.get(self._start, self._failed)
+    def start(self, mnist) -> None:
+        self.start_job("chapter 5 gradients", jobs.gradients_job, mnist.training, self.hidden,
+                       self.epochs_spin.value(), self.seed_spin.value(),
+                       message=f"Training on the first 1,000 images of {mnist.source}…")
 
-    def _start(self, mnist) -> None:
-        self.controls.message.setText(f"Training on the first 1,000 images of {mnist.source}…")
-        self.ctx.client.start_job("chapter 5 gradients", jobs.gradients_job, mnist.training, self.hidden,
-                                  self.epochs_spin.value(), self.seed_spin.value(),
-                                  on_snapshot=self._show, on_finished=self._finished, on_failed=self._failed)
-
-    def _show(self, snap: jobs.GradientSnapshot) -> None:
-        self.snapshot = snap
+    def show_snapshot(self, snap: jobs.GradientSnapshot) -> None:
         layers = len(snap.bars)
         if layers != self._legend_layers:  # the key names only the network's hidden layers
             self._legend_layers = layers
@@ -153,14 +143,6 @@ class GradientsView(QWidget):
         self.epoch_label.setText(f"filled bars: before epoch {epoch} (slide to look back)")
         self.epoch_line.setValue(epoch)
 
-    def _finished(self, _result) -> None:
-        self.controls.set_running(False)
-        self.controls.message.setText("Done." if self.snapshot is None or
-                                      self.snapshot.epoch + 1 >= self.snapshot.epochs else "Stopped.")
-
-    def _failed(self, message: str) -> None:
-        self.controls.set_running(False)
-        self.controls.message.setText(message)
-
-    def close_requests(self) -> None:
-        pass
+    def done_text(self) -> str:
+        s = self.snapshot
+        return "Done." if s is None or s.epoch + 1 >= s.epochs else "Stopped."

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QL
 
 from ...engine import more_data as MD
 from ...jobs import neurons as jobs
-from .common import BLUE, ORANGE, JobControls, chapter_label, make_plot, side_panel
+from .common import BLUE, ORANGE, JobView, chapter_label, make_plot, side_panel
 
 RUNS = {  # name → (sizes, training examples per size)
     f"Quick look: {len(jobs.QUICK_SIZES)} sizes to {jobs.QUICK_SIZES[-1]:,}, {jobs.QUICK_EXAMPLES:,} examples each":
@@ -25,11 +25,9 @@ RUNS = {  # name → (sizes, training examples per size)
 CURVE_COLOURS = {"plain": BLUE, "rotated": ORANGE}
 
 
-class MoreDataView(QWidget):
+class MoreDataView(JobView):
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.snapshot: jobs.MoreDataSnapshot | None = None
+        super().__init__(ctx, parent)
         self.run_box = QComboBox()
         self.run_box.addItems(list(RUNS))
         self.rotated_check = QCheckBox(f"also with rotated copies ({', '.join(f'{a:+g}°' for a in MD.ROTATIONS)})")
@@ -37,7 +35,6 @@ class MoreDataView(QWidget):
         form = QFormLayout()
         form.addRow("run", self.run_box)
         form.addRow(self.rotated_check)
-        self.controls = JobControls("Run")
         self.info = QLabel()
         self.info.setTextFormat(Qt.TextFormat.RichText)
         self.info.setWordWrap(True)
@@ -62,28 +59,17 @@ class MoreDataView(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(side_panel(left, 400))
         layout.addWidget(self.plot, 1)
-        self.controls.run_btn.clicked.connect(self.run)
-        self.controls.stop_btn.clicked.connect(self.ctx.client.stop)
 
-    def run(self) -> None:
-        self.controls.set_running(True)
-        self.controls.set_fraction(0)
-        self.controls.message.setText("Loading MNIST…")
-        self.ctx.data.get(self._start, self._failed)
-
-    def _start(self, mnist) -> None:
+    def start(self, mnist) -> None:
         sizes, examples = RUNS[self.run_box.currentText()]
         sizes = tuple(n for n in sizes if n <= len(mnist.training.labels))
         self.plot.getAxis("bottom").setTicks([[(float(np.log10(n)), f"{n:,}") for n in sizes]])
         self.plot.setXRange(np.log10(sizes[0]), np.log10(sizes[-1]), padding=0.05)
-        self.controls.message.setText(f"Training on {mnist.source}, validating on its "
-                                      f"{len(mnist.validation.labels):,} validation images…")
-        self.ctx.client.start_job("more data", jobs.more_data_job, mnist, sizes, self.rotated_check.isChecked(),
-                                  examples, on_snapshot=self._show, on_finished=self._finished,
-                                  on_failed=self._failed, throttle_hz=10.0)
+        self.start_job("more data", jobs.more_data_job, mnist, sizes, self.rotated_check.isChecked(), examples,
+                       message=f"Training on {mnist.source}, validating on its {len(mnist.validation.labels):,} "
+                               "validation images…", throttle_hz=10.0)
 
-    def _show(self, snap: jobs.MoreDataSnapshot) -> None:
-        self.snapshot = snap
+    def show_snapshot(self, snap: jobs.MoreDataSnapshot) -> None:
         for name, curve in self.curves.items():
             pts = snap.points.get(name, ())
             curve.setData(np.array([p.size for p in pts], float), np.array([100 * p.validation_accuracy for p in pts]))
@@ -96,14 +82,6 @@ class MoreDataView(QWidget):
                           f"{snap.seconds:.0f} s<br><table cellspacing=4><tr><th>curve</th><th>n</th>"
                           f"<th>images</th><th>epochs</th><th>validation</th><th>time</th></tr>{rows}</table>")
 
-    def _finished(self, _result) -> None:
-        self.controls.set_running(False)
+    def done_text(self) -> str:
         s = self.snapshot
-        self.controls.message.setText("Done." if s is not None and s.done >= s.total else "Stopped.")
-
-    def _failed(self, message: str) -> None:
-        self.controls.set_running(False)
-        self.controls.message.setText(message)
-
-    def close_requests(self) -> None:
-        pass
+        return "Done." if s is not None and s.done >= s.total else "Stopped."

@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...engine.perceptrons import NAND_BIAS, NAND_WEIGHTS
 from ...jobs import neurons as jobs
-from ...latest import LatestTask
-from .common import chapter_label, side_panel
+from .common import LiveView, chapter_label, side_panel
 
 # the circuit: node → (x, y) in a 0..1 box, and the wires between nodes
 NODES = {"x1": (0.06, 0.25), "x2": (0.06, 0.75), "g1": (0.32, 0.5), "g2": (0.55, 0.22), "g3": (0.55, 0.78),
@@ -65,17 +64,14 @@ class CircuitWidget(QWidget):
         p.end()
 
 
-class AdderView(QWidget):
+class AdderView(LiveView):
     def __init__(self, client, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.result: jobs.AdderResult | None = None
-        self._latest = LatestTask(client, self._show, self._failed)
+        super().__init__(client, parent)
         self.x1 = QCheckBox("x1 = 1")
         self.x2 = QCheckBox("x2 = 1")
         self.out_label = QLabel()
         self.out_label.setTextFormat(Qt.TextFormat.RichText)
         self.out_label.setWordWrap(True)
-        self.msg = QLabel()
         left = QVBoxLayout()
         left.addWidget(chapter_label(
             f"The NAND perceptron has weights {NAND_WEIGHTS[0]:g}, {NAND_WEIGHTS[1]:g} and bias {NAND_BIAS:g}: it "
@@ -98,16 +94,9 @@ class AdderView(QWidget):
     def request(self, *_args) -> None:
         self._latest.request(jobs.adder_task, int(self.x1.isChecked()), int(self.x2.isChecked()))
 
-    def _show(self, r: jobs.AdderResult) -> None:
-        self.result = r
+    def show_result(self, r: jobs.AdderResult) -> None:
         self.circuit.set_values({"x1": r.x1, "x2": r.x2, **r.gates})
         self.out_label.setText(
             f"{r.x1} + {r.x2} = <b>{r.carry}{r.total}</b> in binary (= {r.x1 + r.x2})<br>"
             f"sum bit <b>{r.total}</b>, carry bit <b>{r.carry}</b><br>"
             + " · ".join(f"{k} = {v}" for k, v in r.gates.items() if k.startswith("g")))
-
-    def _failed(self, message: str) -> None:
-        self.msg.setText(message)
-
-    def close_requests(self) -> None:
-        self._latest.close()

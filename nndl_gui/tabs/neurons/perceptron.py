@@ -13,17 +13,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...jobs import neurons as jobs
-from ...latest import LatestTask
-from .common import BLUE, GREY, ORANGE, chapter_label, make_plot, side_panel, spin_box
+from .common import BLUE, GREY, ORANGE, LiveView, chapter_label, make_plot, side_panel, spin_box
 
 INPUTS = 3
 
 
-class PerceptronView(QWidget):
+class PerceptronView(LiveView):
     def __init__(self, client, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.result: jobs.NeuronSweep | None = None
-        self._latest = LatestTask(client, self._show, self._failed)
+        super().__init__(client, parent)
         form = QFormLayout()
         self.x_spins = [spin_box(-1, 1, v, 2, 1.0, "input x (the book's perceptrons take bits 0 or 1)")
                         for v in (1.0, 0.0, 1.0)]
@@ -46,7 +43,6 @@ class PerceptronView(QWidget):
         self.out_label = QLabel()
         self.out_label.setTextFormat(Qt.TextFormat.RichText)
         self.out_label.setWordWrap(True)
-        self.msg = QLabel()
         left = QVBoxLayout()
         left.addWidget(chapter_label(
             "A perceptron outputs 1 if w·x + b > 0, else 0; a sigmoid neuron outputs σ(w·x + b). Nudge one "
@@ -76,9 +72,7 @@ class PerceptronView(QWidget):
                              [s.value() for s in self.w_spins], self.b_spin.value(),
                              self.param_box.currentText(), self.span_spin.value())
 
-    def _show(self, r: jobs.NeuronSweep) -> None:
-        self.result = r
-        self.msg.setText("")
+    def show_result(self, r: jobs.NeuronSweep) -> None:
         self.per_curve.setData(r.deltas, r.perceptron)
         self.sig_curve.setData(r.deltas, r.sigmoid)
         self.plot.setXRange(r.deltas[0], r.deltas[-1], padding=0.02)
@@ -91,9 +85,3 @@ class PerceptronView(QWidget):
             f"<small>Over Δ in ±{r.deltas[-1]:g} on {r.param}: the perceptron "
             + (f"jumps {jumps} time{'s' if jumps > 1 else ''} between 0 and 1" if jumps else "does not change")
             + f"; the sigmoid neuron moves by {change:.3f} in all.</small>")
-
-    def _failed(self, message: str) -> None:
-        self.msg.setText(message)
-
-    def close_requests(self) -> None:
-        self._latest.close()

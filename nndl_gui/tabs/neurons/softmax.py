@@ -9,19 +9,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from ...jobs import neurons as jobs
-from ...latest import LatestTask
-from .common import BLUE, chapter_label, make_plot, side_panel
+from .common import BLUE, LiveView, chapter_label, make_plot, side_panel
 
 N_Z = 4
 SCALE = 100  # slider steps per unit of z
 Z_RANGE = 5.0
 
 
-class SoftmaxView(QWidget):
+class SoftmaxView(LiveView):
     def __init__(self, client, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.result: jobs.SoftmaxResult | None = None
-        self._latest = LatestTask(client, self._show, self._failed)
+        super().__init__(client, parent)
         grid = QGridLayout()
         self.sliders, self.z_labels = [], []
         for j, v in enumerate((2.5, -1.0, 3.2, 0.5)):
@@ -39,7 +36,6 @@ class SoftmaxView(QWidget):
         self.sum_label = QLabel()
         self.sum_label.setTextFormat(Qt.TextFormat.RichText)
         self.sum_label.setWordWrap(True)
-        self.msg = QLabel()
         left = QVBoxLayout()
         left.addWidget(chapter_label(
             "A softmax output layer turns the weighted inputs z into activations aⱼ = e^zⱼ / Σₖ e^zₖ: "
@@ -71,16 +67,9 @@ class SoftmaxView(QWidget):
             label.setText(f"{v:+.2f}")
         self._latest.request(jobs.softmax_task, z)
 
-    def _show(self, r: jobs.SoftmaxResult) -> None:
-        self.result = r
+    def show_result(self, r: jobs.SoftmaxResult) -> None:
         self.bars.setOpts(height=r.a)
         for j, (t, a) in enumerate(zip(self.texts, r.a)):
             t.setText(f"{a:.3f}")
             t.setPos(j + 1, float(a) + 0.05)
         self.sum_label.setText(" + ".join(f"{a:.3f}" for a in r.a) + f" = <b>Σⱼ aⱼ = {r.total:.6f}</b>")
-
-    def _failed(self, message: str) -> None:
-        self.msg.setText(message)
-
-    def close_requests(self) -> None:
-        self._latest.close()
