@@ -1,4 +1,4 @@
-"""The nndl-gui main window: four tabs on one engine worker, menus, and persistent settings."""
+"""The nndl-gui main window: five tabs on one engine worker, menus, and persistent settings."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from .client import EngineClient, engine_threads_ended
 from .settings import TabSettings, migrate, open_settings, save_version, set_window_value, window_value
 from .tabs.draw import DrawTab
 from .tabs.inspector.tab import InspectorTab
+from .tabs.neurons.tab import NeuronsTab
 from .tabs.playground.tab import PlaygroundTab
 from .tabs.training.tab import TrainingTab
 from .widgets.note import Note
@@ -44,6 +45,7 @@ TABS = [
     ("Training", TrainingTab),
     ("Backprop inspector", InspectorTab),
     ("Approximation playground", PlaygroundTab),
+    ("Neurons", NeuronsTab),  # chapters 1, 3 and 5's small experiments
 ]
 
 

@@ -90,13 +90,17 @@ _PLAYGROUND = {
     "eta": Key(float, 0.3, (0.001, 100.0)),
     "two_mode": Key(str, TWO_D_MODES[0], choices=tuple(TWO_D_MODES)),
 }
+_NEURONS = {
+    "view": Key(int, 0, (0, 6)),
+}
 KEYS: dict[str, Key] = {
     "window/geometry": Key(bytes, b""),
-    "window/tab": Key(int, 0, (0, 3)),
+    "window/tab": Key(int, 0, (0, 4)),
     **{f"tabs/Draw/{k}": v for k, v in _DRAW.items()},
     **{f"tabs/Training/{k}": v for k, v in _TRAINING.items()},
     **{f"tabs/Backprop inspector/{k}": v for k, v in _INSPECTOR.items()},
     **{f"tabs/Approximation playground/{k}": v for k, v in _PLAYGROUND.items()},
+    **{f"tabs/Neurons/{k}": v for k, v in _NEURONS.items()},
 }
 
 

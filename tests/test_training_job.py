@@ -318,3 +318,16 @@ def test_data_plan_names_the_sample_and_explains_an_empty_folder(tmp_path, monke
     assert is_sample is None and "missing 4 of 4 files" in problem
     _, problem = training_job_module.data_plan(str(tmp_path / "nowhere"))
     assert "does not exist" in problem
+
+
+def test_test_cost_is_recorded_at_each_epoch_end_as_the_cost_on_the_test_data():
+    from nndl_gui.engine.network import evaluate
+
+    ctx = FakeCtx()
+    req = TrainingRequest(sizes=(784, 20, 10), cost="cross-entropy", init="default",
+                          config=TrainingConfig(epochs=2, mini_batch_size=10, eta=0.5), seed=3)
+    mnist = tiny_mnist()
+    final = run(ctx, req, mnist)[-1]
+    assert list(final.curves.test_cost_x) == [1.0, 2.0]
+    assert final.curves.test_cost_y[-1] == pytest.approx(evaluate(ctx.network, *(mnist.test.images,
+                                                                                  mnist.test.labels)).cost)

@@ -34,9 +34,10 @@ class BumpsResult:
     output: np.ndarray  # a^L(x) = σ(z^L)
     g: np.ndarray  # σ⁻¹f(x) on the grid
     f: np.ndarray  # f(x) on the grid
-    score: float  # the book's average deviation
+    score: float  # the real network's deviation (w = 1000 steps): the windows-of-failure figure
     sample_x: np.ndarray  # sample points of a sampled target (empty otherwise)
     sample_f: np.ndarray
+    book_score: float = float("nan")  # the book's score of the ideal steps (approx.book_score): the verdict
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,15 @@ def neuron_task(ctx, w: float, b: float) -> NeuronResult:
 
 
 def bumps_task(ctx, h, target: A.Target) -> BumpsResult:
-    """Evaluate the bump network with heights h: weighted output, output σ(·) and the book's score."""
+    """Evaluate the bump network with heights h: weighted output, output σ(·), the book's score of the ideal
+    steps (book_score, the verdict) and the real network's deviation (score)."""
     h = np.array(h, dtype=np.float64)
     net = A.bump_network(h)
     x = A.PLOT_X.copy()
     sx = np.asarray(target.xs, float) if target.sampled else np.empty(0)
     sf = np.asarray(target.ys, float) if target.sampled else np.empty(0)
     return BumpsResult(h, A.bump_steps(len(h)), x, A.weighted_output(net, x), A.network_output(net, x),
-                       target.g(x), target.f(x), A.network_score(net, target), sx, sf)
+                       target.g(x), target.f(x), A.network_score(net, target), sx, sf, A.book_score(h, target))
 
 
 def fit_task(ctx, n: int, target: A.Target) -> np.ndarray:

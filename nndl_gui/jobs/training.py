@@ -199,6 +199,9 @@ class Curves:
     val_cost_y: np.ndarray
     speed_x: np.ndarray
     speed_y: np.ndarray
+    # cost on the test data at epoch ends (chapter 3's overfitting figure), beside the training cost
+    test_cost_x: np.ndarray = field(default_factory=lambda: _frozen([]))
+    test_cost_y: np.ndarray = field(default_factory=lambda: _frozen([]))
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,7 @@ class TrainingSnapshot:
 class _CurveBuilder:
     """Collects curve points in lists and freezes them into a new Curves only when a point arrives."""
 
-    names = ("cost", "train", "val", "test", "val_cost")
+    names = ("cost", "train", "val", "test", "val_cost", "test_cost")
 
     def __init__(self, n_hidden: int):
         self.points = {name: ([], []) for name in self.names}
@@ -490,6 +493,7 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
             builder.add("val", x, rec.validation_accuracy)
             builder.add("val_cost", x, rec.validation_cost)
             builder.add("test", x, rec.test_accuracy)
+            builder.add("test_cost", x, rec.test_cost)
             builder.add_speed(x, rec.learning_speed)
             builder.freeze()
             weights = _weights(net, req.weights_cap)

@@ -37,6 +37,7 @@ LINE_GLYPHS = {"test": "<b>━━━</b>", "val": "<b>╺╸╺╸</b>", "train"
 SERIES = {  # name in Curves → (plot, label, line style, width)
     "cost": ("cost", "training cost", Qt.PenStyle.SolidLine, 2.5),
     "val_cost": ("cost", "validation cost", Qt.PenStyle.DashLine, 2.0),
+    "test_cost": ("cost", "test cost", Qt.PenStyle.DashDotLine, 2.0),  # chapter 3's overfitting figure
     "test": ("acc", "test", Qt.PenStyle.SolidLine, 2.5),
     "val": ("acc", "validation", Qt.PenStyle.DashLine, 2.0),
     "train": ("acc", "training", Qt.PenStyle.DotLine, 2.0),
@@ -216,7 +217,8 @@ class CurvePlots(QWidget):
         self.cost.setToolTip(
             "Training cost C (with the L2 term ½(λ/n)Σw² when λ > 0): measured live on the first 500 training "
             "images several times per epoch, and on the whole training set at each epoch end (dashed: validation "
-            "cost).\nRuns with different cost functions are drawn relative to their first cost (C / C₀): their "
+            "cost; dash-dot: test cost, chapter 3's overfitting figure).\nRuns with different cost functions are "
+            "drawn relative to their first cost (C / C₀): their "
             "scales differ too much to share an axis.  Export curves… writes the real values.\n"
             "Mouse wheel: zoom the cost axis.  Right-click: save the plot as PNG or SVG.  \"A\": follow the data.")
         self.acc.setToolTip(
@@ -234,7 +236,7 @@ class CurvePlots(QWidget):
                             "show or hide them).")
         self.reference: pg.InfiniteLine | None = None
         self.reference_text = ""
-        self.visible = {"test": True, "val": True, "train": True, "cost": True, "val_cost": True}
+        self.visible = {"test": True, "val": True, "train": True, "cost": True, "val_cost": True, "test_cost": True}
         self.runs: dict[int, _Run] = {}
         self.retired: list[_Run] = []  # runs taken off the plots (MAX_RUNS) whose curves export still writes
         self.relative_cost = False  # True while the shown runs use different cost functions
@@ -419,8 +421,12 @@ class CurvePlots(QWidget):
                           f"{html.escape(self.reference_text)}")
         cost = ("<br>Cost: each run's C over its first value C₀, because the runs use different cost "
                 "functions (Export curves… writes the real values)." if self.relative_cost else "")
+        costs = [f'<span style="color:#555">{glyph}</span>&nbsp;{text}'  # the solid line is the plot's title
+                 for name, glyph, text in (("cost", "<b>━━━</b>", "C"), ("val_cost", "<b>╺╸╺╸</b>", "on validation"),
+                                           ("test_cost", "<b>━·━</b>", "on test")) if self.visible[name]]
         self.key.setText("&nbsp;&nbsp; ".join(runs) + ("<br>" if runs else "")
-                         + "Accuracy: " + "&nbsp;&nbsp; ".join(styles) + cost)
+                         + "Accuracy: " + "&nbsp;&nbsp; ".join(styles) + "&nbsp;&nbsp;&nbsp; Cost: "
+                         + "&nbsp;&nbsp; ".join(costs) + cost)
 
     def clear_runs(self) -> None:
         for run_id in list(self.runs):

@@ -24,9 +24,9 @@ def window(qtbot):
     w.close()
 
 
-def test_four_tabs_in_the_books_order(window):
+def test_the_tabs_in_the_books_order(window):
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Draw", "Training", "Backprop inspector", "Approximation playground"]
+    assert titles == ["Draw", "Training", "Backprop inspector", "Approximation playground", "Neurons"]
     assert [t[0] for t in TABS] == titles
 
 
@@ -65,7 +65,7 @@ def test_corrupt_settings_never_crash(qtbot, content):
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
-    assert w.tabs.count() == 4
+    assert w.tabs.count() == 5
     w.close()
 
 

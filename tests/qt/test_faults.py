@@ -523,7 +523,7 @@ def test_fuzzed_settings_never_stop_the_app_opening(qtbot, entries, version):
     configure_pyqtgraph()
     w = MainWindow()
     try:
-        assert w.tabs.count() == 4
+        assert w.tabs.count() == 5
         QApplication.processEvents()
     finally:
         w.close()

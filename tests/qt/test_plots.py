@@ -93,7 +93,7 @@ def test_the_plots_show_the_last_runs_and_export_keeps_them_all(qtbot, tmp_path)
     assert dropped[:p.MAX_RUNS] == [None] * p.MAX_RUNS and dropped[p.MAX_RUNS:] == ["run 1", "run 2", "run 3"]
     assert list(p.runs) == list(range(4, p.MAX_RUNS + 4))
     items = p.cost.getPlotItem().listDataItems() + p.acc.getPlotItem().listDataItems()
-    assert len(items) == 5 * p.MAX_RUNS  # the old runs' curves really left the plots
+    assert len(items) == len(SERIES) * p.MAX_RUNS  # the old runs' curves really left the plots
     assert len({run.color for run in p.runs.values()}) == p.MAX_RUNS  # every shown run has its own colour
     p.export_csv(tmp_path / "curves.csv")
     text = (tmp_path / "curves.csv").read_text()

@@ -37,7 +37,7 @@ def test_settings_of_the_older_format_are_migrated_without_a_note(qtbot):
           'Training\\eta=0.25\nTraining\\m=20\nApproximation%20playground\\step_mode=1\n')
     w = open_window(qtbot)
     assert w.tabs.currentIndex() == 2
-    draw, training, _, playground = w.tab_widgets
+    draw, training, _, playground = w.tab_widgets[:4]
     assert draw.pen.value() == 33 and not draw.show_saliency.isChecked()
     assert training.form.eta.text() == "0.25" and training.form.m.value() == 20
     assert playground.neuron.step_mode.isChecked()

@@ -50,6 +50,7 @@ from ...settings import TabSettings
 from ..base import Tab
 from .conv_view import ConvFiltersView, ConvPanel
 from .download import DownloadRow
+from .figures import BookFigureQueue
 from .form import TrainingForm
 
 class TrainingTab(Tab):
@@ -213,6 +214,8 @@ class TrainingTab(Tab):
             self.series_boxes[key] = cb
             toggles.addWidget(cb)
         toggles.addStretch(1)
+        self.figures = BookFigureQueue(self)  # chapter 3's comparison figures, one click each
+        toggles.addWidget(self.figures.button)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
