@@ -25,8 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .convnet import ConvNet, validate_spec
-from .files import UnsafeFileError, atomic_write
-from .io import MAX_FILE_BYTES, MAX_PARAMETERS, NetworkFileError, _check_values, _NpyReader, _short
+from .io import MAX_PARAMETERS, NetworkFileError, _check_values, _NpyReader, _short, write_network_file
 
 FORMAT = "nndl-gui-convnet"
 FORMAT_VERSION = 1
@@ -217,13 +216,4 @@ def save_convnet(net: ConvNet, path: str | os.PathLike, *, dtype=None) -> Path:
         data = json.dumps(to_json_dict(net), allow_nan=False).encode("utf-8")
     else:
         data = to_npz_bytes(net, dtype)
-    if len(data) > MAX_FILE_BYTES:
-        raise NetworkFileError(f"{path}: cannot save: the file would be {len(data) / 2**20:,.0f} MiB, over the "
-                               f"{MAX_FILE_BYTES // 2**20} MiB limit")
-    try:
-        atomic_write(path, data)
-    except UnsafeFileError as exc:
-        raise NetworkFileError(str(exc)) from None
-    except OSError as exc:
-        raise NetworkFileError(f"{path}: could not save ({exc.strerror or exc})") from exc
-    return path
+    return write_network_file(path, data)

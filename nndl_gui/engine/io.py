@@ -342,6 +342,11 @@ def save_network(net: Network, path: str | os.PathLike, *, allow_incompatible: b
         data = json.dumps(to_json_dict(net), allow_nan=False).encode("utf-8")
     else:
         data = to_npz_bytes(net)
+    return write_network_file(path, data)
+
+
+def write_network_file(path: Path, data: bytes) -> Path:
+    """The last step of every network save: the file-size limit, then one atomic write; errors name the file."""
     if len(data) > MAX_FILE_BYTES:
         raise NetworkFileError(f"{path}: cannot save: the file would be {len(data) / 2**20:,.0f} MiB, over the "
                                f"{MAX_FILE_BYTES // 2**20} MiB limit")
