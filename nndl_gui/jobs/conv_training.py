@@ -204,23 +204,9 @@ def check_layers_request(req, n_available: int | None = None) -> str | None:
         return f"Layers: {exc}."
     if spec[-1]["n_out"] != MNIST_OUTPUTS:
         return f"The softmax layer must have {MNIST_OUTPUTS} neurons, one per digit 0–9 (got {spec[-1]['n_out']})."
-    if req.limit is not None and req.limit < 1:
-        return f"The training-set size must be at least 1 image (got {req.limit})."
-    n = n_available
-    if n is not None and req.limit is not None:
-        n = min(n, req.limit)
-    elif n is None:
-        n = req.limit
-    if n is not None and req.expanded:
-        n *= 5
-    try:
-        req.config.validate(n)
-    except ValueError as exc:
-        msg = str(exc)
-        return msg[:1].upper() + msg[1:] + "."
-    if not (isinstance(req.seed, int) and 0 <= req.seed < 2**32):
-        return f"The seed must be a whole number from 0 to {2**32 - 1}."
-    return None
+    from .training import check_run  # training imports this module
+
+    return check_run(req, n_available, copies=5 if req.expanded else 1)
 
 
 def describe(net: ConvNet, epochs: int, rec: EpochRecord | None) -> str:

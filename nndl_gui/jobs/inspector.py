@@ -258,6 +258,17 @@ def _conv_cost(net64, x, label: int) -> float:
     return float(z[k] - z[label]) + float(np.log1p(rest.sum()))  # log1p: C ≈ 1e-17 keeps its digits
 
 
+def _conv_central_difference(net64, param, index, x, label: int, eps: float) -> float:
+    """(C(p + ε) − C(p − ε)) / 2ε for one entry of a parameter array of ``net64``, left as it was."""
+    old = float(param[index])
+    param[index] = old + eps
+    c_plus = _conv_cost(net64, x, label)
+    param[index] = old - eps
+    c_minus = _conv_cost(net64, x, label)
+    param[index] = old
+    return (c_plus - c_minus) / (2 * eps)
+
+
 def _conv_param(net64, layer: int, kind: str):
     if not 0 <= layer < len(net64.layers):
         raise ValueError(f"layer must be 0..{len(net64.layers) - 1}, got {layer}")
@@ -289,13 +300,7 @@ def check_conv_parameter_task(ctx, net, x, y, layer: int, kind: str, index, eps:
         raise ValueError(f"index {index} is outside the parameter's shape {param.shape}")
     lt = conv_trace(net64, x, label).layers[layer]
     bp = float((lt.grad_w if kind == "w" else lt.grad_b)[index])
-    old = float(param[index])
-    param[index] = old + eps
-    c_plus = _conv_cost(net64, x, label)
-    param[index] = old - eps
-    c_minus = _conv_cost(net64, x, label)
-    param[index] = old
-    fd = (c_plus - c_minus) / (2 * eps)
+    fd = _conv_central_difference(net64, param, index, x, label, eps)
     denom = abs(bp) + abs(fd)
     return ConvParameterCheck(layer, kind, index, bp, fd, abs(bp - fd) / denom if denom > 0 else 0.0, eps)
 
@@ -331,14 +336,8 @@ def check_conv_network_task(ctx, net, x, y, max_params: int = MAX_CHECKED, seed:
         param = _conv_param(net64, layer, kind)
         index = np.unravel_index(int(flat - bounds[s]), param.shape)
         grad = t.layers[layer].grad_w if kind == "w" else t.layers[layer].grad_b
-        old = float(param[index])
-        param[index] = old + eps
-        c_plus = _conv_cost(net64, x, label)
-        param[index] = old - eps
-        c_minus = _conv_cost(net64, x, label)
-        param[index] = old
         bp.append(float(grad[index]))
-        fd.append((c_plus - c_minus) / (2 * eps))
+        fd.append(_conv_central_difference(net64, param, index, x, label, eps))
         where.append((layer, kind, tuple(int(i) for i in index)))
     bp, fd = np.array(bp), np.array(fd)
     rel = float(np.linalg.norm(bp - fd) / max(np.linalg.norm(bp) + np.linalg.norm(fd), 1e-300))

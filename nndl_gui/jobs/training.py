@@ -153,6 +153,12 @@ def check_request(req: TrainingRequest, n_available: int | None = None) -> str |
     if req.cost == "cross-entropy" and req.output not in ("sigmoid", "softmax"):
         return ("The cross-entropy cost needs outputs between 0 and 1: choose a sigmoid (or softmax) "
                 "output layer (chapter 3).")
+    return check_run(req, n_available)
+
+
+def check_run(req: TrainingRequest, n_available: int | None, copies: int = 1) -> str | None:
+    """The checks every run shares, whatever its network: training-set size (``copies`` images per
+    training image, 5 for expanded data), the hyper-parameters against it, and the seed."""
     if req.limit is not None and req.limit < 1:
         return f"The training-set size must be at least 1 image (got {req.limit})."
     n = n_available
@@ -161,7 +167,7 @@ def check_request(req: TrainingRequest, n_available: int | None = None) -> str |
     elif n is None:
         n = req.limit
     try:
-        req.config.validate(n)
+        req.config.validate(None if n is None else n * copies)
     except ValueError as exc:
         msg = str(exc)
         return msg[:1].upper() + msg[1:] + "."
