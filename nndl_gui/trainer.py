@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .presets import ALL_PRESETS, MNIST_INPUTS, MNIST_OUTPUTS, PRESETS, Preset, get_preset
+from .presets import ALL_PRESETS, MNIST_INPUTS, MNIST_OUTPUTS, Preset, get_preset
 
 PROG = "nndl-gui train"
 

@@ -390,3 +390,28 @@ def test_evaluate_counts_correct_answers_in_chunks():
     chunked = evaluate(net, images, labels, chunk=10)
     assert whole.correct == chunked.correct == int(np.sum(net.predict(images / 255.0) == labels))
     assert whole.cost == pytest.approx(chunked.cost, rel=1e-5)
+
+
+def test_epoch_judge_early_stopping_and_the_eta_schedule():
+    """Chapter 3's rules, shared by the fully connected and the chapter-6 sgd: best epoch, early stopping
+    after n epochs without a better validation accuracy, or with the schedule η halved and the run ended
+    once η < η₀/128."""
+    from nndl_gui.engine.training import EpochJudge
+
+    judge = EpochJudge(TrainingConfig(eta=1.0, early_stopping_n=2))
+    assert [judge.after_epoch(e, a) for e, a in enumerate([0.5, 0.7, 0.6])] == [None, None, None]
+    end = judge.after_epoch(3, 0.65)  # two epochs without beating epoch 1's 0.7
+    assert end.reason == "early-stopping" and end.epochs_done == 4
+    assert end.best_validation_accuracy == 0.7 and end.best_epoch == 1 and judge.eta == 1.0
+
+    judge = EpochJudge(TrainingConfig(eta=1.0, early_stopping_n=1, schedule=True))
+    assert judge.after_epoch(0, 0.9) is None
+    etas = []
+    for epoch in range(1, 20):
+        end = judge.after_epoch(epoch, 0.8)
+        etas.append(judge.eta)
+        if end is not None:
+            break
+    assert etas == [1 / 2 ** k for k in range(1, 9)]  # halved each time until below 1/128
+    assert end.reason == "schedule" and end.best_epoch == 0
+    assert EpochJudge(TrainingConfig(eta=1.0, early_stopping_n=1)).after_epoch(0, None) is None

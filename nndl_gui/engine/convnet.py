@@ -36,7 +36,7 @@ from .layers import ACTIVATIONS, LAYER_TYPES, ConvPoolLayer, FullyConnectedLayer
 from .network import Evaluation
 from .blas import BlasThreads
 from .cancel import Cancel, check
-from .training import BatchRecord, EpochRecord, RunEnd, TrainingConfig, _diverged_message
+from .training import BatchRecord, EpochJudge, EpochRecord, RunEnd, TrainingConfig, _diverged_message
 
 INPUT_SHAPE = (28, 28, 1)
 MAX_LAYERS = 16
@@ -411,13 +411,12 @@ def sgd(net: ConvNet, training_data, config: TrainingConfig, *, rng: np.random.G
     val = _Source(validation_data, dt) if validation_data is not None else None
     test = _Source(test_data, dt) if test_data is not None else None
     batches_per_epoch = -(-n // m)
-    eta = eta0 = float(config.eta)
-    best_acc, best_epoch, since_best = -1.0, None, 0
+    judge = EpochJudge(config)  # early stopping and the η schedule, as training.sgd
+    eta = judge.eta
     examples_seen, total_seconds, since_yield = 0, 0.0, 0
     threads = BlasThreads(blas_threads_for(m) if blas_threads == "auto" else blas_threads)
 
-    def end(reason, message, epochs_done):
-        return RunEnd(reason, message, epochs_done, best_acc if best_acc >= 0 else None, best_epoch)
+    end = judge.end
 
     def stopped() -> bool:
         return should_stop is not None and should_stop()
@@ -479,22 +478,11 @@ def sgd(net: ConvNet, training_data, config: TrainingConfig, *, rng: np.random.G
             if not math.isfinite(train_eval.cost):
                 yield end("diverged", _diverged_message(eta), epoch + 1)
                 return
-            if val_eval is not None:
-                if val_eval.accuracy > best_acc:
-                    best_acc, best_epoch, since_best = val_eval.accuracy, epoch, 0
-                else:
-                    since_best += 1
-                if config.early_stopping_n and since_best >= config.early_stopping_n:
-                    if not config.schedule:
-                        yield end("early-stopping",
-                                  f"Early stopping: no better validation accuracy in {config.early_stopping_n} "
-                                  f"epochs (best {best_acc:.2%} at epoch {best_epoch}).", epoch + 1)
-                        return
-                    eta /= 2
-                    since_best = 0
-                    if eta < eta0 / 128:
-                        yield end("schedule", f"η schedule finished: η fell below η₀/128 = {eta0 / 128:g}.", epoch + 1)
-                        return
+            verdict = judge.after_epoch(epoch, val_eval.accuracy if val_eval is not None else None)
+            eta = judge.eta
+            if verdict is not None:
+                yield verdict
+                return
             if stopped():
                 yield end("stopped", f"Stopped by the user after epoch {epoch}.", epoch + 1)
                 return

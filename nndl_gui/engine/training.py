@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
@@ -440,9 +440,8 @@ def sgd(
     monitor_y = labels[:monitor_size]
     speed_x, speed_y = images[:BOOK_SPEED_IMAGES], labels[:BOOK_SPEED_IMAGES]  # the book's first 1,000
     batches_per_epoch = -(-n // m)
-    eta = float(config.eta)
-    eta0 = eta
-    best_acc, best_epoch, since_best = -1.0, None, 0
+    judge = EpochJudge(config)
+    eta = judge.eta
     examples_seen = 0
     total_seconds = 0.0
     since_yield = 0
@@ -451,9 +450,7 @@ def sgd(
     def stop_requested() -> bool:
         return should_stop is not None and should_stop()
 
-    def end(reason: str, message: str, epochs_done: int) -> RunEnd:
-        return RunEnd(reason, message, epochs_done,
-                      best_acc if best_acc >= 0 else None, best_epoch)
+    end = judge.end
 
     if blas_threads == "auto":
         blas_threads = blas_threads_for(net.sizes, m)
@@ -564,28 +561,54 @@ def sgd(
                 yield end("diverged", _diverged_message(eta), epoch + 1)
                 return
             # ---- early stopping and the η schedule (chapter 3), judged on validation accuracy
-            if val_eval is not None:
-                if val_eval.accuracy > best_acc:
-                    best_acc, best_epoch, since_best = val_eval.accuracy, epoch, 0
-                else:
-                    since_best += 1
-                if config.early_stopping_n and since_best >= config.early_stopping_n:
-                    if not config.schedule:
-                        yield end("early-stopping",
-                                  f"Early stopping: no better validation accuracy in {config.early_stopping_n} epochs "
-                                  f"(best {best_acc:.2%} at epoch {best_epoch}).", epoch + 1)
-                        return
-                    eta /= 2
-                    since_best = 0
-                    if eta < eta0 / 128:
-                        yield end("schedule", f"η schedule finished: η fell below η₀/128 = {eta0 / 128:g}.", epoch + 1)
-                        return
+            verdict = judge.after_epoch(epoch, val_eval.accuracy if val_eval is not None else None)
+            eta = judge.eta
+            if verdict is not None:
+                yield verdict
+                return
             if stop_requested():
                 yield end("stopped", f"Stopped by the user after epoch {epoch}.", epoch + 1)
                 return
         yield end("finished", f"Finished {config.epochs} epochs.", config.epochs)
     finally:
         threads.release()
+
+
+class EpochJudge:
+    """Chapter 3's rules after each epoch, judged on validation accuracy (shared by ``sgd`` and the chapter-6
+    ``convnet.sgd``): remember the best epoch; with early stopping, end the run after ``early_stopping_n``
+    epochs without a better one — or, with the η schedule, halve η instead and end once η < η₀/128."""
+
+    def __init__(self, config: TrainingConfig):
+        self.config = config
+        self.eta = self.eta0 = float(config.eta)
+        self.best_acc, self.best_epoch, self.since_best = -1.0, None, 0
+
+    def end(self, reason: str, message: str, epochs_done: int) -> RunEnd:
+        """The run's last record, carrying the best validation accuracy and its epoch."""
+        return RunEnd(reason, message, epochs_done, self.best_acc if self.best_acc >= 0 else None,
+                      self.best_epoch)
+
+    def after_epoch(self, epoch: int, val_accuracy: float | None) -> RunEnd | None:
+        """None to go on (``eta`` may have been halved), else the run's end."""
+        if val_accuracy is None:
+            return None
+        if val_accuracy > self.best_acc:
+            self.best_acc, self.best_epoch, self.since_best = val_accuracy, epoch, 0
+        else:
+            self.since_best += 1
+        n = self.config.early_stopping_n
+        if not (n and self.since_best >= n):
+            return None
+        if not self.config.schedule:
+            return self.end("early-stopping", f"Early stopping: no better validation accuracy in {n} epochs "
+                            f"(best {self.best_acc:.2%} at epoch {self.best_epoch}).", epoch + 1)
+        self.eta /= 2
+        self.since_best = 0
+        if self.eta < self.eta0 / 128:
+            return self.end("schedule", f"η schedule finished: η fell below η₀/128 = {self.eta0 / 128:g}.",
+                            epoch + 1)
+        return None
 
 
 def _diverged_message(eta: float) -> str:

@@ -32,7 +32,7 @@ import numpy as np
 from ..data.expand import ExpandedMnist
 from ..data.mnist import CLASSES as MNIST_OUTPUTS
 from ..engine.analysis import ClassificationResults, confusion_matrix
-from ..engine.convnet import ConvNet, sgd as conv_sgd, spec_sizes, validate_spec
+from ..engine.convnet import ConvNet, sgd as conv_sgd, validate_spec
 from ..engine.layers import ConvPoolLayer
 from ..engine.training import BatchRecord, EpochRecord, RunEnd, _diverged_message
 

@@ -19,7 +19,6 @@ from nndl_gui.engine.convnet_io import save_convnet  # noqa: E402
 from nndl_gui.engine.network import Network  # noqa: E402
 from nndl_gui.engine.io import save_network  # noqa: E402
 from nndl_gui.jobs import draw as draw_jobs  # noqa: E402
-from nndl_gui.paths import resource_path  # noqa: E402
 from nndl_gui.tabs.draw import DrawTab  # noqa: E402
 
 from test_draw_tab import draw_with_mouse, settled  # noqa: E402

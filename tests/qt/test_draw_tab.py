@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from nndl_gui.app import configure_pyqtgraph  # noqa: E402
 from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
-from nndl_gui.jobs.draw import DrawResult  # noqa: E402
 from nndl_gui.settings import TabSettings  # noqa: E402
 from nndl_gui.engine.network import Network  # noqa: E402
 from nndl_gui.tabs.draw import DrawTab  # noqa: E402

@@ -526,8 +526,8 @@ class InspectorTab(Tab):
         self._show_selection()
 
     def _equation_for_selection(self, step: eqn.Step) -> str:
-        insp, sel = self.inspection, self.selection
-        kind, l, j = sel[0], sel[1], sel[2]
+        sel = self.selection
+        l = sel[1]
         if step.kind in ("BP3", "BP4") and l < 2:
             note = "<br><span style='color:#777'>(inputs have no bias or weights: shown for neuron 0 of layer 2)</span>"
             return self._equation_for(step, ("neuron", 2, 0)) + note

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from .common import num
 
+if TYPE_CHECKING:  # the bumps view opens this dialog; imported only for the annotation
+    from .bumps import BumpsView
 
 
 class NetworkDialog(QDialog):
