@@ -6,7 +6,7 @@ the challenge" view.  PNGs are saved with a 256-colour palette (each picture's m
 one for each common colour range, every other colour mapped to its nearest) to stay small.
 
     QT_QPA_PLATFORM=offscreen python tools/layout_screenshots.py docs/screenshots
-writes docs/screenshots/layout-<tab>-<size>.png (tab: draw, training, inspector, playground; size: min,
+writes docs/screenshots/layout-<tab>-<size>.png (tab: draw, training, inspector, playground, neurons; size: min,
 1280x800, 1920x1080).
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-TAB_NAMES = ["draw", "training", "inspector", "playground"]
+TAB_NAMES = ["draw", "training", "inspector", "playground", "neurons"]
 
 
 def palette_image(image):
