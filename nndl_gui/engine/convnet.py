@@ -36,7 +36,7 @@ from .layers import ACTIVATIONS, LAYER_TYPES, ConvPoolLayer, FullyConnectedLayer
 from .network import Evaluation
 from .blas import BlasThreads
 from .cancel import Cancel, check
-from .training import BatchRecord, EpochJudge, EpochRecord, RunEnd, TrainingConfig, _diverged_message
+from .training import BatchRecord, EpochJudge, EpochRecord, RunEnd, TrainingConfig, _diverged_message, epoch_record
 
 INPUT_SHAPE = (28, 28, 1)
 MAX_LAYERS = 16
@@ -465,16 +465,7 @@ def sgd(net: ConvNet, training_data, config: TrainingConfig, *, rng: np.random.G
             train_eval = evaluate(net, src, lmbda=config.lmbda, n_train=n, m=m, limit=train_eval_size, cancel=cancel)
             val_eval = evaluate(net, val, lmbda=config.lmbda, n_train=n, m=m, cancel=cancel) if val else None
             test_eval = evaluate(net, test, cancel=cancel) if test else None
-            yield EpochRecord(
-                epoch=epoch, eta=eta, train_seconds=epoch_seconds,
-                examples_per_second=n / epoch_seconds if epoch_seconds > 0 else float("inf"),
-                training_cost=train_eval.cost, training_accuracy=train_eval.accuracy,
-                validation_cost=val_eval.cost if val_eval else None,
-                validation_accuracy=val_eval.accuracy if val_eval else None,
-                validation_correct=val_eval.correct if val_eval else None,
-                test_accuracy=test_eval.accuracy if test_eval else None,
-                test_correct=test_eval.correct if test_eval else None,
-                test_total=test_eval.total if test_eval else None)
+            yield epoch_record(epoch, eta, epoch_seconds, n, train_eval, val_eval, test_eval)
             if not math.isfinite(train_eval.cost):
                 yield end("diverged", _diverged_message(eta), epoch + 1)
                 return

@@ -541,22 +541,7 @@ def sgd(
             test_eval = evaluate(net, *test, lmbda=config.lmbda, n_train=n, cancel=cancel) if test else None
             speed = (learning_speed(net, speed_x, speed_y, cancel=cancel)
                      if config.learning_speed and len(net.sizes) > 2 else None)
-            yield EpochRecord(
-                epoch=epoch,
-                eta=eta,
-                train_seconds=epoch_seconds,
-                examples_per_second=n / epoch_seconds if epoch_seconds > 0 else float("inf"),
-                training_cost=train_eval.cost,
-                training_accuracy=train_eval.accuracy,
-                validation_cost=val_eval.cost if val_eval else None,
-                validation_accuracy=val_eval.accuracy if val_eval else None,
-                validation_correct=val_eval.correct if val_eval else None,
-                test_accuracy=test_eval.accuracy if test_eval else None,
-                test_correct=test_eval.correct if test_eval else None,
-                test_total=test_eval.total if test_eval else None,
-                learning_speed=speed,
-                test_cost=test_eval.cost if test_eval else None,
-            )
+            yield epoch_record(epoch, eta, epoch_seconds, n, train_eval, val_eval, test_eval, learning_speed=speed)
             if not math.isfinite(train_eval.cost):
                 yield end("diverged", _diverged_message(eta), epoch + 1)
                 return
@@ -572,6 +557,24 @@ def sgd(
         yield end("finished", f"Finished {config.epochs} epochs.", config.epochs)
     finally:
         threads.release()
+
+
+def epoch_record(epoch: int, eta: float, seconds: float, n: int, train_eval, val_eval, test_eval,
+                 **extra) -> EpochRecord:
+    """An epoch's record from its evaluations (``network.Evaluation``; None for a set not given), shared by
+    ``sgd`` and the chapter-6 ``convnet.sgd``."""
+    return EpochRecord(
+        epoch=epoch, eta=eta, train_seconds=seconds,
+        examples_per_second=n / seconds if seconds > 0 else float("inf"),
+        training_cost=train_eval.cost, training_accuracy=train_eval.accuracy,
+        validation_cost=val_eval.cost if val_eval else None,
+        validation_accuracy=val_eval.accuracy if val_eval else None,
+        validation_correct=val_eval.correct if val_eval else None,
+        test_accuracy=test_eval.accuracy if test_eval else None,
+        test_correct=test_eval.correct if test_eval else None,
+        test_total=test_eval.total if test_eval else None,
+        test_cost=test_eval.cost if test_eval else None,
+        **extra)
 
 
 class EpochJudge:
