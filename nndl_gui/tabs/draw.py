@@ -237,6 +237,10 @@ class DrawTab(Tab):
     def _use_network(self, net, text: str) -> None:
         self.network = net
         self.network_text = text
+        # The feature maps' place is there as long as a conv net reads, drawn or not: the layout is settled
+        # before a stroke starts, so nothing moves under the pen when the first answer arrives.
+        first = net.members[0] if hasattr(net, "members") else net
+        self.maps_view.setVisible(hasattr(first, "layers"))
         self._show_network_text()
         self._schedule(final=True)
 
@@ -330,7 +334,8 @@ class DrawTab(Tab):
         self.bars_caption.setText("")
         self.saliency_legend.setText("")
         self.maps_view.show_maps(())
-        self.maps_view.setVisible(False)
+        self.maps_view.caption.setText("<b>Feature maps</b> of the drawn digit appear here, layer by layer, "
+                                       "while a conv net reads (chapter 6).")
         self.members_label.setVisible(False)
 
     def show_result(self, result: DrawResult) -> None:
@@ -380,13 +385,14 @@ class DrawTab(Tab):
         self._draw_saliency()
 
     def _show_maps_and_members(self, result: DrawResult) -> None:
-        self.maps_view.setVisible(bool(result.maps))
         self.maps_view.show_maps(result.maps)
         if result.maps:
             self.maps_view.caption.setText(
-                "<b>Feature maps</b> σ(z + b) of the drawn digit, layer by layer: one per filter, its shared "
-                "weights over every local receptive field (black: active); max-pooling keeps the largest of "
-                f'each 2×2. <a href="{chapter_url(6)}#convolutional_neural_networks">Chapter 6</a>')
+                "<b>Feature maps</b> σ(z + b) of the drawn digit, layer by layer, one per filter (black: active)"
+                f' · <a href="{chapter_url(6)}#convolutional_neural_networks">Chapter 6</a>')
+            self.maps_view.caption.setToolTip(
+                "Each map is one filter's shared weights applied over every local receptive field of the layer "
+                "below; max-pooling then keeps the largest of each 2×2.")
         self.members_label.setVisible(bool(result.members))
         if result.members:
             votes = sum(m.digit == result.digit for m in result.members)

@@ -25,7 +25,7 @@ class FeatureMapsView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.GraphicsLayoutWidget()
-        self.plot.setMinimumHeight(120)
+        self.plot.setMinimumHeight(100)
         self.plot.setBackground("#8c8c8c")  # grey between the maps, so each map's white paper shows
         self.views, self.images, self.titles = [], [], []
         for i in range(MAX_LAYERS):
@@ -45,7 +45,7 @@ class FeatureMapsView(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.caption)
         lay.addWidget(self.plot, 1)
-        self.setMaximumHeight(280)  # the drawing, the input and the bars keep the room they need
+        self.setMaximumHeight(170)  # the drawing, the input and the bars keep the room they need
         self.shown: tuple = ()
         self._ranges: list = [()] * MAX_LAYERS  # the mosaic shape each view was fitted to
 

@@ -87,6 +87,18 @@ def test_the_shipped_conv_net_reads_by_default_and_shows_its_feature_maps(qtbot,
     np.testing.assert_allclose(r.saliency, expected, rtol=1e-4, atol=1e-7)
 
 
+def test_nothing_moves_under_the_pen_when_the_conv_nets_first_answer_arrives(qtbot, tab):
+    """The feature maps' place is laid out as soon as a conv net reads, before anything is drawn: the first
+    answer (and its maps) must not shrink the canvas mid-stroke."""
+    tab.resize(1200, 760)
+    qtbot.wait(50)
+    assert tab.maps_view.isVisible()
+    before = tab.canvas.geometry(), tab.maps_view.geometry()
+    read_a_seven(qtbot, tab)
+    qtbot.wait(50)
+    assert (tab.canvas.geometry(), tab.maps_view.geometry()) == before
+
+
 def test_the_selector_switches_to_the_fully_connected_net_and_back(qtbot, tab):
     texts = [tab.chooser.combo.itemText(i) for i in range(tab.chooser.combo.count())]
     assert texts[0].startswith("Shipped conv net") and texts[1].startswith("Shipped fully connected net")
