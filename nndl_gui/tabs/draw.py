@@ -268,7 +268,7 @@ class DrawTab(Tab):
         client = self.ctx.client
         if self.chooser.current_key()[0] == "shipped" and client.shared_network is None and not client.busy:
             # publish the shipped network, so File ▸ Save and the inspector see the same network
-            client.set_network(net, f"pretrained {net.sizes} ({text})", "pretrained")
+            client.set_network(net, f"shipped {net.sizes} ({text})", "pretrained")
         self._use_network(net, text)
 
     def _on_pretrained_failed(self, message: str) -> None:
