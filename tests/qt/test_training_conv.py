@@ -12,37 +12,20 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from nndl_gui.app import configure_pyqtgraph  # noqa: E402
-from nndl_gui.appcontext import AppContext, DataManager  # noqa: E402
-from nndl_gui.client import EngineClient  # noqa: E402
 from nndl_gui.engine.convnet import ConvNet  # noqa: E402
 from nndl_gui.presets import CH6_PRESETS  # noqa: E402
 from nndl_gui.settings import TabSettings  # noqa: E402
 from nndl_gui.engine.convnet import parse_layers  # noqa: E402
 from nndl_gui.tabs.training.stack_editor import spec_text  # noqa: E402
-from nndl_gui.tabs.training.tab import TrainingTab  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_training_job import tiny_mnist  # noqa: E402
+from test_training_tab import training_tab  # noqa: E402
 
 
 @pytest.fixture
 def tab(qtbot, tmp_path):
-    configure_pyqtgraph()
-    client = EngineClient()
-    data = DataManager(client)
-    data.mnist = tiny_mnist(n_train=300, n_val=100, n_test=100)
-    statuses = []
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    ctx = AppContext(client, data, settings, statuses.append, lambda t, m: statuses.append(m))
-    t = TrainingTab(ctx)
-    t.statuses = statuses
-    qtbot.addWidget(t)
-    t.resize(1200, 800)
-    t.show()
-    yield t
-    t.shutdown()
-    assert client.shutdown()
+    yield from training_tab(qtbot, tmp_path, tiny_mnist(n_train=300, n_val=100, n_test=100))
 
 
 def build_stack(form) -> None:

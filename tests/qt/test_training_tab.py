@@ -31,10 +31,15 @@ from test_training_job import tiny_mnist  # noqa: E402
 
 @pytest.fixture
 def tab(qtbot, tmp_path):
+    yield from training_tab(qtbot, tmp_path, tiny_mnist())
+
+
+def training_tab(qtbot, tmp_path, mnist):
+    """A shown Training tab on ``mnist`` with its own engine and settings; statuses and errors recorded."""
     configure_pyqtgraph()
     client = EngineClient()
     data = DataManager(client)
-    data.mnist = tiny_mnist()
+    data.mnist = mnist
     statuses, errors = [], []
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     ctx = AppContext(client, data, settings, statuses.append, lambda t, m: errors.append((t, m)))
