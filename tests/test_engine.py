@@ -415,3 +415,22 @@ def test_epoch_judge_early_stopping_and_the_eta_schedule():
     assert etas == [1 / 2 ** k for k in range(1, 9)]  # halved each time until below 1/128
     assert end.reason == "schedule" and end.best_epoch == 0
     assert EpochJudge(TrainingConfig(eta=1.0, early_stopping_n=1)).after_epoch(0, None) is None
+
+
+def test_after_an_epochs_record_both_loops_end_on_a_nan_cost_a_verdict_or_a_stop_in_that_order():
+    from nndl_gui.engine.training import EpochJudge, EpochRecord
+
+    def record(epoch, cost, val):
+        return EpochRecord(epoch=epoch, eta=0.5, train_seconds=1.0, examples_per_second=1.0, training_cost=cost,
+                           training_accuracy=0.5, validation_cost=None, validation_accuracy=val,
+                           validation_correct=None, test_accuracy=None, test_correct=None, test_total=None)
+
+    never, always = (lambda: False), (lambda: True)
+    judge = EpochJudge(TrainingConfig(eta=0.5, early_stopping_n=1))
+    assert judge.after_record(record(0, 0.3, 0.9), never) is None
+    end = judge.after_record(record(1, float("nan"), 0.95), always)
+    assert end.reason == "diverged" and end.epochs_done == 2 and "η = 0.5" in end.message
+    end = judge.after_record(record(1, 0.2, 0.8), always)  # early stopping is said even if a stop was asked
+    assert end.reason == "early-stopping" and end.best_epoch == 0
+    end = EpochJudge(TrainingConfig(eta=0.5)).after_record(record(3, 0.2, None), always)
+    assert end.reason == "stopped" and end.epochs_done == 4 and "after epoch 3" in end.message

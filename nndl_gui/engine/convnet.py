@@ -24,7 +24,6 @@ time evaluating itself.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Callable, Iterator
 
@@ -465,17 +464,12 @@ def sgd(net: ConvNet, training_data, config: TrainingConfig, *, rng: np.random.G
             train_eval = evaluate(net, src, lmbda=config.lmbda, n_train=n, m=m, limit=train_eval_size, cancel=cancel)
             val_eval = evaluate(net, val, lmbda=config.lmbda, n_train=n, m=m, cancel=cancel) if val else None
             test_eval = evaluate(net, test, cancel=cancel) if test else None
-            yield epoch_record(epoch, eta, epoch_seconds, n, train_eval, val_eval, test_eval)
-            if not math.isfinite(train_eval.cost):
-                yield end("diverged", _diverged_message(eta), epoch + 1)
-                return
-            verdict = judge.after_epoch(epoch, val_eval.accuracy if val_eval is not None else None)
+            record = epoch_record(epoch, eta, epoch_seconds, n, train_eval, val_eval, test_eval)
+            yield record
+            verdict = judge.after_record(record, stopped)  # divergence, early stopping, η schedule, a stop
             eta = judge.eta
             if verdict is not None:
                 yield verdict
-                return
-            if stopped():
-                yield end("stopped", f"Stopped by the user after epoch {epoch}.", epoch + 1)
                 return
         yield end("finished", f"Finished {config.epochs} epochs.", config.epochs)
     finally:

@@ -322,18 +322,14 @@ def sgd(
             test_eval = evaluate(net, *test, lmbda=config.lmbda, n_train=n, cancel=cancel) if test else None
             speed = (learning_speed(net, speed_x, speed_y, cancel=cancel)
                      if config.learning_speed and len(net.sizes) > 2 else None)
-            yield epoch_record(epoch, eta, epoch_seconds, n, train_eval, val_eval, test_eval, learning_speed=speed)
-            if not math.isfinite(train_eval.cost):
-                yield end("diverged", _diverged_message(eta), epoch + 1)
-                return
-            # ---- early stopping and the η schedule (chapter 3), judged on validation accuracy
-            verdict = judge.after_epoch(epoch, val_eval.accuracy if val_eval is not None else None)
+            record = epoch_record(epoch, eta, epoch_seconds, n, train_eval, val_eval, test_eval,
+                                  learning_speed=speed)
+            yield record
+            # ---- a diverged cost, early stopping and the η schedule (chapter 3), or a stop
+            verdict = judge.after_record(record, stop_requested)
             eta = judge.eta
             if verdict is not None:
                 yield verdict
-                return
-            if stop_requested():
-                yield end("stopped", f"Stopped by the user after epoch {epoch}.", epoch + 1)
                 return
         yield end("finished", f"Finished {config.epochs} epochs.", config.epochs)
     finally:
@@ -372,6 +368,18 @@ class EpochJudge:
         """The run's last record, carrying the best validation accuracy and its epoch."""
         return RunEnd(reason, message, epochs_done, self.best_acc if self.best_acc >= 0 else None,
                       self.best_epoch)
+
+    def after_record(self, record: EpochRecord, stop_requested: Callable[[], bool]) -> RunEnd | None:
+        """What both loops do once an epoch's record is out: end the run if its training cost is not finite
+        (η diverged), by early stopping or the η schedule (``after_epoch``), or at the user's request
+        between epochs; None to go on, with ``eta`` perhaps halved."""
+        epoch = record.epoch
+        if not math.isfinite(record.training_cost):
+            return self.end("diverged", _diverged_message(record.eta), epoch + 1)
+        verdict = self.after_epoch(epoch, record.validation_accuracy)
+        if verdict is None and stop_requested():
+            verdict = self.end("stopped", f"Stopped by the user after epoch {epoch}.", epoch + 1)
+        return verdict
 
     def after_epoch(self, epoch: int, val_accuracy: float | None) -> RunEnd | None:
         """None to go on (``eta`` may have been halved), else the run's end."""
