@@ -104,18 +104,11 @@ def from_npz_bytes(raw: bytes, *, source: str = "network", dtype=None) -> ConvNe
 
     try:
         with zipfile.ZipFile(_io.BytesIO(raw)) as zf:
-            members = {}
-            for info in zf.infolist():
-                if not info.filename.endswith(".npy"):
-                    fail(f"unexpected member {_short(info.filename)} (an .npz holds .npy arrays only)")
-                members[info.filename[:-4]] = info
-                if len(members) > 2 * MAX_LAYERS + 4:
-                    fail("too many arrays for a network")
-            keys = set(members)
+            reader = _NpyReader(zf, fail, max_members=2 * MAX_LAYERS + 4)
+            keys = set(reader.members)
             for key in ("format", "spec", "input_shape"):
                 if key not in keys:
                     fail(f"missing array {key!r}: not a saved chapter-6 network")
-            reader = _NpyReader(zf, members, fail)
             fmt = reader.read("format", kinds="U", max_items=1, max_itemsize=4 * 64)
             if fmt.ndim != 0 or str(fmt) != FORMAT:
                 fail(f"'format' must be {FORMAT!r}")

@@ -207,18 +207,11 @@ def from_npz(file, *, source: str = "network", dtype=None, cancel: Cancel = None
         file = _io.BytesIO(file)
     try:
         with zipfile.ZipFile(file) as zf:
-            members = {}
-            for info in zf.infolist():
-                if not info.filename.endswith(".npy"):
-                    fail(f"unexpected member {_short(info.filename)} (an .npz holds .npy arrays only)")
-                members[info.filename[:-4]] = info
-                if len(members) > 2 * MAX_LAYERS + 8:
-                    fail("too many arrays for a network")
-            keys = set(members)
+            reader = _NpyReader(zf, fail, max_members=2 * MAX_LAYERS + 8, cancel=cancel)
+            keys = set(reader.members)
             missing = [k for k in ("sizes", "activation", "output", "cost") if k not in keys]
             if missing:
                 fail(f"missing array{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-            reader = _NpyReader(zf, members, fail, cancel)
             sizes_arr = reader.read("sizes", kinds="iu", max_items=MAX_LAYERS + 1)
             if sizes_arr.ndim != 1 or len(sizes_arr) < 2:
                 fail(f"'sizes' must be a list of at least two whole numbers, got {_short(sizes_arr.tolist())}")
@@ -272,10 +265,19 @@ def from_npz(file, *, source: str = "network", dtype=None, cancel: Cancel = None
 
 
 class _NpyReader:
-    """Reads members of an open .npz one at a time: header first (dtype, shape, size checked), then data."""
+    """Reads members of an open .npz one at a time: header first (dtype, shape, size checked), then data.
+    ``members`` maps array names to zip entries; an entry that is not an ``.npy`` array, or more than
+    ``max_members`` of them, fails at once, before anything is read."""
 
-    def __init__(self, zf: zipfile.ZipFile, members: dict, fail, cancel: Cancel = None):
-        self.zf, self.members, self.fail, self.cancel = zf, members, fail, cancel
+    def __init__(self, zf: zipfile.ZipFile, fail, *, max_members: int, cancel: Cancel = None):
+        self.zf, self.fail, self.cancel = zf, fail, cancel
+        self.members = {}
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy"):
+                fail(f"unexpected member {_short(info.filename)} (an .npz holds .npy arrays only)")
+            self.members[info.filename[:-4]] = info
+            if len(self.members) > max_members:
+                fail("too many arrays for a network")
 
     def read(self, key: str, *, kinds: str, shape: tuple | None = None, max_items: int | None = None,
              max_itemsize: int = 8, label: str | None = None, sizes=None) -> np.ndarray:
