@@ -1,4 +1,4 @@
-"""``python -m nndl_gui [gui | train | classify] ...``: the app, the command-line trainer, the classifier.
+"""``python -m nndl_gui [gui | train | classify | evaluate] ...``: the app, the command-line trainer, the classifier.
 
 No subcommand (or options only) starts the GUI, as the ``nndl-gui`` script does.
 """
@@ -12,9 +12,10 @@ COMMANDS = {
     "gui": ("nndl_gui.app", "main", "the graphical app"),
     "train": ("nndl_gui.trainer", "main", "train a network on MNIST from the command line"),
     "classify": ("nndl_gui.classify", "main", "classify image files with a saved network"),
+    "evaluate": ("nndl_gui.evaluate", "main", "score saved networks on MNIST; several vote (chapter 6)"),
 }
 
-USAGE = "usage: python -m nndl_gui [gui | train | classify] [options]   (COMMAND --help for its options)"
+USAGE = "usage: python -m nndl_gui [gui | train | classify | evaluate] [options]   (COMMAND --help for its options)"
 
 
 def main(argv: list[str] | None = None) -> int:
