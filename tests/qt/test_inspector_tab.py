@@ -421,3 +421,24 @@ def test_784_inputs_are_an_image_and_dense_layers_show_their_strongest_lines(qtb
     assert d.hit((a + b) / 2) != ("weight", 3, *hidden)
     j, k = pairs[0]
     assert d.hit((pos[(2, k)] + pos[(3, j)]) / 2) == ("weight", 3, j, k)  # a drawn line is clickable
+
+
+def test_the_chooser_names_the_network_then_the_example_and_bad_input_sends_nothing(qtbot, ctx):
+    from nndl_gui.tabs.inspector.example import ExampleChooser
+
+    chooser = ExampleChooser(ctx)
+    qtbot.addWidget(chooser)
+    said = []
+    chooser.networkChosen.connect(lambda net: said.append(("network", net.sizes)))
+    chooser.exampleChosen.connect(lambda x, y, desc: said.append(("example", list(x), y, desc)))
+    chooser.choose_network(chooser.network_combo.findData("2,3,2"))
+    assert [s[0] for s in said] == ["network", "example"] and said[0][1] == [2, 3, 2]
+    assert len(said[1][1]) == 2 and list(said[1][2]) == [1.0, 0.0]  # the small net's default x and y = (1, 0)
+    said.clear()
+    chooser.x_edit.setText("1, 2, 3")
+    chooser.example_changed()
+    assert said == [] and "needs 2 numbers" in chooser.example_note.text()
+    chooser.x_edit.setText("0.25, 0.5")
+    chooser.y_edit.setText("1")  # a label: y_1 = 1
+    chooser.example_changed()
+    assert said == [("example", [0.25, 0.5], 1, "x = (0.25, 0.5)")] and chooser.example_note.text() == ""
