@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
     settle(2.0)  # the pretrained network and the MNIST sample load on the worker
     inspector = window.tab_widgets[TAB_NAMES.index("inspector")]
-    inspector.network_combo.setCurrentIndex(0)
-    inspector._choose_network(0)
+    inspector.chooser.network_combo.setCurrentIndex(0)
+    inspector.chooser.choose_network(0)
     window.tab_widgets[TAB_NAMES.index("playground")].views.setCurrentIndex(1)
     settle(2.0)
     args.out.mkdir(parents=True, exist_ok=True)

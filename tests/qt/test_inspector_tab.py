@@ -43,10 +43,10 @@ def tab(qtbot, ctx):
 
 
 def choose(qtbot, tab, data, cost_index=0):
-    tab.cost_combo.setCurrentIndex(cost_index)
-    i = tab.network_combo.findData(data)
-    tab.network_combo.setCurrentIndex(i)
-    tab._choose_network(i)
+    tab.chooser.cost_combo.setCurrentIndex(cost_index)
+    i = tab.chooser.network_combo.findData(data)
+    tab.chooser.network_combo.setCurrentIndex(i)
+    tab.chooser.choose_network(i)
     sizes = [int(n) for n in data.split(",")] if "," in data else None
     qtbot.waitUntil(lambda: tab.inspection is not None and tab._latest.idle
                     and (sizes is None or tab.inspection.network.sizes == sizes), timeout=5000)
@@ -234,19 +234,19 @@ def test_the_demon(qtbot, tab):
 
 def test_draw_tab_input_and_bad_typed_input(qtbot, ctx, tab):
     choose(qtbot, tab, "2,3,2")
-    tab.x_edit.setText("1, 2, 3")
-    tab._example_changed()
-    assert "needs 2 numbers" in tab.example_note.text()
-    tab.x_edit.setText("oops")
-    tab._example_changed()
-    assert "separated by commas" in tab.example_note.text()
+    tab.chooser.x_edit.setText("1, 2, 3")
+    tab.chooser.example_changed()
+    assert "needs 2 numbers" in tab.chooser.example_note.text()
+    tab.chooser.x_edit.setText("oops")
+    tab.chooser.example_changed()
+    assert "separated by commas" in tab.chooser.example_note.text()
     x = np.random.default_rng(0).random(784).astype(np.float32)
     # unknown label while the target box still holds the small net's "1, 0": falls back to digit 0
     ctx.signals.sendToInspector.emit(x, -1, "drawn digit")
     qtbot.waitUntil(lambda: tab.inspection is not None and tab.inspection.network.sizes[0] == 784
                     and tab._latest.idle, timeout=5000)
     np.testing.assert_array_equal(tab.inspection.trace.y, np.eye(10)[0])
-    assert "label unknown" in tab.example_note.text()
+    assert "label unknown" in tab.chooser.example_note.text()
     ctx.signals.sendToInspector.emit(x, 3, "drawn digit")
     qtbot.waitUntil(lambda: tab.inspection.trace.y[3] == 1.0 and tab._latest.idle, timeout=5000)
     qtbot.waitUntil(lambda: tab.inspection is not None and tab.inspection.network.sizes[0] == 784
@@ -262,9 +262,9 @@ def test_shared_network_is_traced_in_float64_and_never_changed(qtbot, ctx, tab):
     net = Network([3, 4, 2], rng=5)  # float32, as the trainer makes
     ctx.client.set_network(net, "tiny shared", "test")
     qtbot.waitUntil(lambda: ctx.client.shared_network is not None, timeout=5000)
-    i = tab.network_combo.findData("shared")
-    tab.network_combo.setCurrentIndex(i)
-    tab._choose_network(i)
+    i = tab.chooser.network_combo.findData("shared")
+    tab.chooser.network_combo.setCurrentIndex(i)
+    tab.chooser.choose_network(i)
     qtbot.waitUntil(lambda: tab.inspection.network.sizes == [3, 4, 2] and tab._latest.idle, timeout=5000)
     shared = ctx.client.shared_network.network
     ref = trace(shared.copy(np.float64), tab.inspection.trace.x, tab.inspection.trace.y)
@@ -274,7 +274,7 @@ def test_shared_network_is_traced_in_float64_and_never_changed(qtbot, ctx, tab):
     tab.edit_page.apply_edit()
     qtbot.waitUntil(lambda: tab.inspection.network.biases[0][0] == 9.0, timeout=5000)
     assert shared.biases[0][0] != 9.0
-    assert "edited" in tab.example_note.text()
+    assert "edited" in tab.chooser.example_note.text()
 
 
 def test_saturation_demo_runs_on_the_worker(qtbot, tab):
@@ -311,7 +311,7 @@ def test_saturation_demo_runs_on_the_worker(qtbot, tab):
 
 def test_settings_round_trip(qtbot, ctx, tab, tmp_path):
     choose(qtbot, tab, "3,4,2")
-    tab.seed_spin.setValue(7)
+    tab.chooser.seed_spin.setValue(7)
     s = TabSettings(QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat), tab.title)
     tab.save_settings(s)
     from nndl_gui.tabs.inspector.tab import InspectorTab
@@ -319,7 +319,7 @@ def test_settings_round_trip(qtbot, ctx, tab, tmp_path):
     other = InspectorTab(ctx)
     qtbot.addWidget(other)
     other.restore_settings(s)
-    assert other.network_combo.currentData() == "3,4,2" and other.seed_spin.value() == 7
+    assert other.chooser.network_combo.currentData() == "3,4,2" and other.chooser.seed_spin.value() == 7
     qtbot.waitUntil(lambda: other.inspection is not None and other.inspection.network.sizes == [3, 4, 2]
                     and other._latest.idle, timeout=5000)
     bad_qs = QSettings(str(tmp_path / "bad.ini"), QSettings.Format.IniFormat)
@@ -333,9 +333,9 @@ def test_softmax_and_relu_networks_walk_without_errors(qtbot, ctx, tab):
     net = Network([3, 4, 3], activation="relu", output="softmax", cost="log-likelihood", rng=2)
     ctx.client.set_network(net, "softmax", "test")
     qtbot.waitUntil(lambda: ctx.client.shared_network is not None, timeout=5000)
-    i = tab.network_combo.findData("shared")
-    tab.network_combo.setCurrentIndex(i)
-    tab._choose_network(i)
+    i = tab.chooser.network_combo.findData("shared")
+    tab.chooser.network_combo.setCurrentIndex(i)
+    tab.chooser.choose_network(i)
     qtbot.waitUntil(lambda: tab.inspection.network.sizes == [3, 4, 3] and tab._latest.idle, timeout=5000)
     ref = reference(tab)
     for step in range(len(tab.steps)):
@@ -353,17 +353,17 @@ def test_softmax_and_relu_networks_walk_without_errors(qtbot, ctx, tab):
 
 
 def test_mnist_test_image_by_index(qtbot, ctx, tab):
-    i = tab.network_combo.findData("mnist-random")
-    tab.network_combo.setCurrentIndex(i)
-    tab._choose_network(i)
-    assert tab.example_combo.currentData() == "mnist"
-    tab.index_spin.setValue(5)
+    i = tab.chooser.network_combo.findData("mnist-random")
+    tab.chooser.network_combo.setCurrentIndex(i)
+    tab.chooser.choose_network(i)
+    assert tab.chooser.example_combo.currentData() == "mnist"
+    tab.chooser.index_spin.setValue(5)
     qtbot.waitUntil(lambda: tab.inspection is not None and "#5" in tab.inspection.description
                     and tab._latest.idle, timeout=20000)
-    test = tab._mnist.test
+    test = tab.chooser.mnist.test
     np.testing.assert_array_equal(tab.inspection.trace.x, test.x(5).reshape(-1).astype(np.float64))
     assert tab.inspection.trace.y[int(test.labels[5])] == 1.0
-    assert tab.y_edit.text() == str(int(test.labels[5]))
+    assert tab.chooser.y_edit.text() == str(int(test.labels[5]))
 
 
 def test_opens_and_takes_a_drawn_digit_at_step_1(qtbot, tab):
@@ -421,3 +421,24 @@ def test_784_inputs_are_an_image_and_dense_layers_show_their_strongest_lines(qtb
     assert d.hit((a + b) / 2) != ("weight", 3, *hidden)
     j, k = pairs[0]
     assert d.hit((pos[(2, k)] + pos[(3, j)]) / 2) == ("weight", 3, j, k)  # a drawn line is clickable
+
+
+def test_the_chooser_names_the_network_then_the_example_and_bad_input_sends_nothing(qtbot, ctx):
+    from nndl_gui.tabs.inspector.example import ExampleChooser
+
+    chooser = ExampleChooser(ctx)
+    qtbot.addWidget(chooser)
+    said = []
+    chooser.networkChosen.connect(lambda net: said.append(("network", net.sizes)))
+    chooser.exampleChosen.connect(lambda x, y, desc: said.append(("example", list(x), y, desc)))
+    chooser.choose_network(chooser.network_combo.findData("2,3,2"))
+    assert [s[0] for s in said] == ["network", "example"] and said[0][1] == [2, 3, 2]
+    assert len(said[1][1]) == 2 and list(said[1][2]) == [1.0, 0.0]  # the small net's default x and y = (1, 0)
+    said.clear()
+    chooser.x_edit.setText("1, 2, 3")
+    chooser.example_changed()
+    assert said == [] and "needs 2 numbers" in chooser.example_note.text()
+    chooser.x_edit.setText("0.25, 0.5")
+    chooser.y_edit.setText("1")  # a label: y_1 = 1
+    chooser.example_changed()
+    assert said == [("example", [0.25, 0.5], 1, "x = (0.25, 0.5)")] and chooser.example_note.text() == ""

@@ -1,9 +1,10 @@
-"""What the Backprop inspector's panels share: the rich-text label, the scrolled panel, the side pages' base class."""
+"""What the Backprop inspector's panels share: the rich-text label, the bare column, the scrolled panel, the side
+pages' base class."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 
 def rich_label(text: str = "", wrap: bool = True) -> QLabel:
@@ -14,6 +15,13 @@ def rich_label(text: str = "", wrap: bool = True) -> QLabel:
     lab.setOpenExternalLinks(True)
     lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
     return lab
+
+
+def column(widget: QWidget) -> QVBoxLayout:
+    """``widget``'s vertical layout, with no margins of its own (it sits inside a layout that has them)."""
+    lay = QVBoxLayout(widget)
+    lay.setContentsMargins(0, 0, 0, 0)
+    return lay
 
 
 def scrolled(panel: QWidget) -> QScrollArea:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from ... import chapter_url
 from ...engine.convtrace import ConvLayerTrace, sigma_prime
 from ...jobs import inspector as ij
-from .common import error_html, rich_label
+from .common import column, error_html, rich_label
 from .equations import fmt, fmtp, sym
 
 STEPS = (
@@ -86,8 +86,7 @@ class ConvView(QWidget):
         self.step = 0
         self.values: dict[str, float] = {}
 
-        root = QVBoxLayout(self)
-        root.setContentsMargins(0, 0, 0, 0)
+        root = column(self)
         row = QHBoxLayout()
         row.addWidget(QLabel("Conv layer:"))
         self.layer_combo = QComboBox()

@@ -1,8 +1,8 @@
 """The Backprop inspector's text model, run on the GUI thread (no Qt needed, none imported).
 
-``steps``, ``equation`` and ``fmt`` turn an ``engine.trace.Trace`` into what the tab shows: the list of
-steps of the forward and backward pass and, for each step, the book's equation with the actual numbers
-substituted for the selected neuron.  Neurons are numbered from 0 (so output neuron j is digit j) and
+``steps``, ``equation`` (``equation_for_selection``) and ``fmt`` turn an ``engine.trace.Trace`` into
+what the tab shows: the list of steps of the forward and backward pass and, for each step, the book's
+equation with the actual numbers substituted for the selected neuron.  Neurons are numbered from 0 (so output neuron j is digit j) and
 layers from 1 (the input) to L, as in the book.
 """
 
@@ -156,6 +156,35 @@ def equation(net: Network, tr: Trace, step: Step, l: int, j: int, k: int = 0) ->
         return (f"∂C/∂{sym('w', l, _idx(j, k))} = {sym('a', l - 1, k)} {sym('δ', l, j)} = "
                 f"{fmtp(prev.a[k])} × {fmtp(lay.delta[j])} = <b>{fmt(lay.nabla_w[j, k])}</b>")
     raise ValueError(f"unknown step {step.kind!r}")
+
+
+GREY_NOTE = "<br><span style='color:#777'>({})</span>"
+
+
+def equation_for_selection(net: Network, tr: Trace, step: Step, sel: tuple) -> str:
+    """The step's equation for the selection ``("neuron", l, j)`` or ``("weight", l, j, k)``, as the tab
+    shows it: the selected neuron's numbers where the step's equation applies to it (BP4 on a neuron: its
+    strongest input k), else neuron 0 of the layer the step computes (BP3 / BP4 on an input: of layer 2),
+    with a grey note saying which."""
+    kind, l, j = sel[0], sel[1], sel[2]
+    if step.kind in ("BP3", "BP4") and l < 2:
+        note = GREY_NOTE.format("inputs have no bias or weights: shown for neuron 0 of layer 2")
+        return equation_for_selection(net, tr, step, ("neuron", 2, 0)) + note
+    if step.kind == "BP4":
+        k = sel[3] if kind == "weight" else int(np.argmax(tr.layer(l - 1).a))
+        return equation(net, tr, step, l, j, k)
+    if step.kind == "BP3":
+        return equation(net, tr, step, l, j)
+    L = net.num_layers
+    fits = {"input": l == 1, "z": l >= 2, "a": l >= 2, "BP1": l == L, "BP2": 2 <= l < L}[step.kind]
+    if kind == "neuron" and fits:
+        eq = equation(net, tr, step, l, j)
+        if l != step.l:
+            eq += GREY_NOTE.format(f"the same equation for the neuron you selected; this step computes "
+                                   f"layer {step.l}")
+        return eq
+    return (equation(net, tr, step, step.l, 0)
+            + GREY_NOTE.format(f"for neuron 0 of layer {step.l}: click a neuron there"))
 
 
 # ------------------------------------------------------------------------------ the selection panel

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QSpinBox, QWidget
 
 from ...engine.baselines import BOOK
 from ...jobs import neurons as jobs
-from .common import BLUE, GREY, JobView, chapter_label, make_plot, side_panel
+from .common import BLUE, GREY, JobView, beside, chapter_label, left_column, make_plot, rich_label
 
 NAMES = ("random", "average darkness", "svm")
 
@@ -29,19 +28,12 @@ class BaselinesView(JobView):
         self.svm_spin.setToolTip("training images for the SVM (all 50,000 take many minutes)")
         form = QFormLayout()
         form.addRow("SVM training images", self.svm_spin)
-        self.table = QLabel("Press Run to measure the baselines on the test set.")
-        self.table.setTextFormat(Qt.TextFormat.RichText)
-        self.table.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addWidget(chapter_label(
+        self.table = rich_label("Press Run to measure the baselines on the test set.")
+        left = left_column(chapter_label(
             "Before any network: how well do simple ideas do? Guessing at random is right 10% of the time; "
             "calling each image the digit whose average darkness is closest, 22.25%; a support vector machine "
-            "94.35% (run only if scikit-learn is installed).", 1, "#toward_deep_learning"))
-        left.addLayout(form)
-        left.addWidget(self.controls)
-        left.addWidget(self.table)
-        left.addWidget(self.controls.message)
-        left.addStretch(1)
+            "94.35% (run only if scikit-learn is installed).", 1, "#toward_deep_learning"),
+            form, self.controls, self.table, self.controls.message, width=400)
         self.plot = make_plot("test accuracy: measured (blue) and the book's (grey)", "baseline", "accuracy (%)")
         self.plot.setYRange(0, 100, padding=0)
         self.plot.getAxis("bottom").setTicks([[(j, n) for j, n in enumerate(NAMES)]])
@@ -50,9 +42,7 @@ class BaselinesView(JobView):
         self.bars = pg.BarGraphItem(x=np.arange(3) - 0.18, height=np.zeros(3), width=0.32, brush=BLUE)
         self.plot.addItem(self.book_bars)
         self.plot.addItem(self.bars)
-        layout = QHBoxLayout(self)
-        layout.addWidget(side_panel(left, 400))
-        layout.addWidget(self.plot, 1)
+        beside(self, left, self.plot)
 
     def start(self, mnist) -> None:
         self.start_job("baselines", jobs.baselines_job, mnist, self.svm_spin.value(),

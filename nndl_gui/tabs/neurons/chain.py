@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...engine.unstable import centering_biases
 from ...jobs import neurons as jobs
-from .common import BLUE, ORANGE, LiveView, chapter_label, make_plot, side_panel, spin_box
+from .common import BLUE, ORANGE, LiveView, beside, chapter_label, left_column, make_plot, rich_label, spin_box
 
 K = 4  # neurons in the chain
 SUP = "¹²³⁴"
@@ -47,21 +46,15 @@ class ChainView(LiveView):
         self.explode_btn = QPushButton("Exploding: w = 100, σ′ = ¼")
         self.vanish_btn.clicked.connect(self.set_vanishing)
         self.explode_btn.clicked.connect(self.set_exploding)
-        self.product_label = QLabel()
-        self.product_label.setTextFormat(Qt.TextFormat.RichText)
-        self.product_label.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addWidget(chapter_label(
-            "With one neuron per layer, ∂C/∂b¹ = σ′(z¹)·w²·σ′(z²)·w³·σ′(z³)·w⁴·σ′(z⁴)·∂C/∂a⁴. Since σ′ ≤ ¼, "
-            "ordinary weights make each w·σ′(z) term small and the gradient vanishes towards the input; "
-            "large weights with biases that keep σ′ near ¼ make it explode.", 5, "#the_vanishing_gradient_problem"))
-        left.addLayout(grid)
+        self.product_label = rich_label()
         buttons = QHBoxLayout()
         buttons.addWidget(self.vanish_btn)
         buttons.addWidget(self.explode_btn)
-        left.addLayout(buttons)
-        left.addWidget(self.msg)
-        left.addStretch(1)
+        left = left_column(chapter_label(
+            "With one neuron per layer, ∂C/∂b¹ = σ′(z¹)·w²·σ′(z²)·w³·σ′(z³)·w⁴·σ′(z⁴)·∂C/∂a⁴. Since σ′ ≤ ¼, "
+            "ordinary weights make each w·σ′(z) term small and the gradient vanishes towards the input; "
+            "large weights with biases that keep σ′ near ¼ make it explode.", 5, "#the_vanishing_gradient_problem"),
+            grid, buttons, self.msg, width=400)
         right = QVBoxLayout()
         right.addWidget(self.product_label)
         self.plot = make_plot("∂C/∂bʲ neuron by neuron, from backprop", "neuron j", "log₁₀ |∂C/∂bʲ|")
@@ -69,9 +62,7 @@ class ChainView(LiveView):
         self.bars = pg.BarGraphItem(x=np.arange(1, K + 1), height=np.zeros(K), width=0.6, brush=BLUE)
         self.plot.addItem(self.bars)
         right.addWidget(self.plot, 1)
-        layout = QHBoxLayout(self)
-        layout.addWidget(side_panel(left, 400))
-        layout.addLayout(right, 1)
+        beside(self, left, right)
         for s in (*self.w_spins, *self.b_spins, self.x_spin, self.y_spin):
             s.valueChanged.connect(self.request)
         self.request()

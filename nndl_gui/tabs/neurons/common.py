@@ -1,23 +1,54 @@
-"""What the Neurons tab's views share: the chapter link, plots, spin boxes, and the two kinds of view:
-``LiveView`` (one small worker task per change of its controls) and ``JobView`` (a Run/Stop job on MNIST)."""
+"""What the Neurons tab's views share: the chapter link, labels, plots, spin boxes, the views' shape (a column
+of controls beside a plot), and the two kinds of view: ``LiveView`` (one small worker task per change of its
+controls) and ``JobView`` (a Run/Stop job on MNIST)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from ... import chapter_url
 from ...latest import LatestTask
 from ..playground.common import BLUE, GREEN, GREY, ORANGE, RED, make_plot, side_panel, spin_box  # noqa: F401
 
 
+def rich_label(text: str = "") -> QLabel:
+    """A word-wrapped rich-text label: the numbers a view shows, or its explanation."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    return label
+
+
 def chapter_label(text: str, chapter: int, anchor: str = "") -> QLabel:
     """A wrapped line of explanation ending in a link to the chapter of the book it comes from."""
-    label = QLabel(f'{text} <a href="{chapter_url(chapter)}{anchor}">Chapter {chapter} of the book</a>.')
-    label.setWordWrap(True)
+    label = rich_label(f'{text} <a href="{chapter_url(chapter)}{anchor}">Chapter {chapter} of the book</a>.')
     label.setOpenExternalLinks(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
     return label
+
+
+def _add(layout, item, stretch: int = 0) -> None:
+    if isinstance(item, QLayout):
+        layout.addLayout(item, stretch)
+    else:
+        layout.addWidget(item, stretch)
+
+
+def left_column(intro: QLabel, *items, width: int = 380) -> QWidget:
+    """A view's controls column, at a fixed width: the chapter's explanation (``chapter_label``), then
+    ``items`` (widgets or layouts) top to bottom, then the free space."""
+    column = QVBoxLayout()
+    for item in (intro, *items):
+        _add(column, item)
+    column.addStretch(1)
+    return side_panel(column, width)
+
+
+def beside(view: QWidget, column: QWidget, right) -> None:
+    """Lay out ``view``: its ``left_column`` on the left, ``right`` (a plot, or a layout of them) filling the rest."""
+    layout = QHBoxLayout(view)
+    layout.addWidget(column)
+    _add(layout, right, 1)
 
 
 class JobControls(QWidget):

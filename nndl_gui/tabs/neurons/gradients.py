@@ -12,12 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSlider, QSpinBox, QVBoxLayout, QWidget
 
 from ...engine.unstable import BOOK_BARS
 from ...jobs import neurons as jobs
-from .common import JobView, chapter_label, make_plot, side_panel
+from .common import JobView, beside, chapter_label, left_column, make_plot, rich_label
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
 MAX_HIDDEN = 4
@@ -46,22 +45,13 @@ class GradientsView(JobView):
         self.epoch_slider.setToolTip("the bars before this epoch (at the right end they follow the training)")
         self.epoch_slider.valueChanged.connect(self._draw_bars)
         self.epoch_label = QLabel("bars before epoch 0")
-        self.info = QLabel()
-        self.info.setTextFormat(Qt.TextFormat.RichText)
-        self.info.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addWidget(chapter_label(
+        self.info = rich_label()
+        left = left_column(chapter_label(
             "∂C/∂bˡⱼ is how fast neuron j of layer l learns. In a deep sigmoid network the early hidden "
             "layers get much smaller gradients than the later ones, at initialisation and all through "
             "training: the vanishing gradient. Trained as the book does: 1,000 training images, full-batch "
-            "gradient descent, η = 0.1, λ = 5.", 5, "#the_vanishing_gradient_problem"))
-        left.addLayout(form)
-        left.addWidget(self.controls)
-        left.addWidget(self.epoch_label)
-        left.addWidget(self.epoch_slider)
-        left.addWidget(self.info)
-        left.addWidget(self.controls.message)
-        left.addStretch(1)
+            "gradient descent, η = 0.1, λ = 5.", 5, "#the_vanishing_gradient_problem"),
+            form, self.controls, self.epoch_label, self.epoch_slider, self.info, self.controls.message)
         self.bar_plot = make_plot("∂C/∂b for the first six neurons of each hidden layer (outline: at initialisation)",
                                   "neuron j", "∂C/∂b")
         self.bar_plot.addLegend(offset=(10, 2), labelTextSize="9pt")
@@ -89,9 +79,7 @@ class GradientsView(JobView):
         plots = QVBoxLayout()
         plots.addWidget(self.bar_plot, 1)
         plots.addWidget(self.speed_plot, 1)
-        layout = QHBoxLayout(self)
-        layout.addWidget(side_panel(left, 380))
-        layout.addLayout(plots, 1)
+        beside(self, left, plots)
 
     @property
     def hidden(self) -> int:

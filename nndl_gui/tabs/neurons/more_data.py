@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QWidget
 
 from ...engine import more_data as MD
 from ...jobs import neurons as jobs
-from .common import BLUE, ORANGE, JobView, chapter_label, make_plot, side_panel
+from .common import BLUE, ORANGE, JobView, beside, chapter_label, left_column, make_plot, rich_label
 
 RUNS = {  # name → (sizes, training examples per size)
     f"Quick look ({len(jobs.QUICK_SIZES)} sizes to {jobs.QUICK_SIZES[-1]:,})":
@@ -38,19 +38,12 @@ class MoreDataView(JobView):
         form = QFormLayout()
         form.addRow("Run:", self.run_box)
         form.addRow(self.rotated_check)
-        self.info = QLabel()
-        self.info.setTextFormat(Qt.TextFormat.RichText)
-        self.info.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addWidget(chapter_label(
+        self.info = rich_label()
+        left = left_column(chapter_label(
             "More training data is one of the best ways to reduce overfitting: accuracy keeps rising with the "
             "size of the training set. Adding slightly rotated copies of each image (expanding the data) "
-            "helps almost as much as new images.", 3, "#other_techniques_for_regularization"))
-        left.addLayout(form)
-        left.addWidget(self.controls)
-        left.addWidget(self.info)
-        left.addWidget(self.controls.message)
-        left.addStretch(1)
+            "helps almost as much as new images.", 3, "#other_techniques_for_regularization"),
+            form, self.controls, self.info, self.controls.message, width=400)
         self.plot = make_plot("validation accuracy against training set size", "training images n (MNIST)",
                               "validation accuracy (%)")
         self.plot.setLogMode(x=True)
@@ -59,9 +52,7 @@ class MoreDataView(JobView):
                                             symbolBrush=colour, name=name if name == "plain" else
                                             "with rotated copies")
                        for name, colour in CURVE_COLOURS.items()}
-        layout = QHBoxLayout(self)
-        layout.addWidget(side_panel(left, 400))
-        layout.addWidget(self.plot, 1)
+        beside(self, left, self.plot)
 
     def start(self, mnist) -> None:
         sizes, examples = RUNS[self.run_box.currentText()]

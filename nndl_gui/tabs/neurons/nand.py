@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QWidget
 
 from ...engine.perceptrons import NAND_BIAS, NAND_WEIGHTS
 from ...jobs import neurons as jobs
-from .common import LiveView, chapter_label, side_panel
+from .common import LiveView, beside, chapter_label, left_column, rich_label
 
 # the circuit: node → (x, y) in a 0..1 box, and the wires between nodes
 NODES = {"x1": (0.06, 0.25), "x2": (0.06, 0.75), "g1": (0.32, 0.5), "g2": (0.55, 0.22), "g3": (0.55, 0.78),
@@ -69,24 +69,14 @@ class AdderView(LiveView):
         super().__init__(client, parent)
         self.x1 = QCheckBox("x1 = 1")
         self.x2 = QCheckBox("x2 = 1")
-        self.out_label = QLabel()
-        self.out_label.setTextFormat(Qt.TextFormat.RichText)
-        self.out_label.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addWidget(chapter_label(
+        self.out_label = rich_label()
+        left = left_column(chapter_label(
             f"The NAND perceptron has weights {NAND_WEIGHTS[0]:g}, {NAND_WEIGHTS[1]:g} and bias {NAND_BIAS:g}: it "
             "outputs 0 only when both inputs are 1. NAND is universal, so perceptrons can compute anything; "
             "here four NANDs add two bits (the carry is one perceptron with weight −4 from g1).", 1,
-            "#perceptrons"))
-        left.addWidget(self.x1)
-        left.addWidget(self.x2)
-        left.addWidget(self.out_label)
-        left.addWidget(self.msg)
-        left.addStretch(1)
+            "#perceptrons"), self.x1, self.x2, self.out_label, self.msg)
         self.circuit = CircuitWidget()
-        layout = QHBoxLayout(self)
-        layout.addWidget(side_panel(left, 380))
-        layout.addWidget(self.circuit, 1)
+        beside(self, left, self.circuit)
         self.x1.toggled.connect(self.request)
         self.x2.toggled.connect(self.request)
         self.request()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QWidget
 
 from ...jobs import neurons as jobs
-from .common import BLUE, GREY, ORANGE, LiveView, chapter_label, make_plot, side_panel, spin_box
+from .common import BLUE, GREY, ORANGE, LiveView, beside, chapter_label, left_column, make_plot, rich_label, spin_box
 
 INPUTS = 3
 
@@ -40,18 +40,12 @@ class PerceptronView(LiveView):
         self.span_spin = spin_box(0.01, 5, 0.5, 2, 0.05, "how far Δ goes either way")
         form.addRow("nudge", self.param_box)
         form.addRow("by Δ up to ±", self.span_spin)
-        self.out_label = QLabel()
-        self.out_label.setTextFormat(Qt.TextFormat.RichText)
-        self.out_label.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addWidget(chapter_label(
+        self.out_label = rich_label()
+        left = left_column(chapter_label(
             "A perceptron outputs 1 if w·x + b > 0, else 0; a sigmoid neuron outputs σ(w·x + b). Nudge one "
             "weight or the bias: the perceptron's output can flip from 0 to 1, the sigmoid neuron's output "
-            "changes only a little, so small changes in weights can be learnt step by step.", 1, "#perceptrons"))
-        left.addLayout(form)
-        left.addWidget(self.out_label)
-        left.addWidget(self.msg)
-        left.addStretch(1)
+            "changes only a little, so small changes in weights can be learnt step by step.", 1, "#perceptrons"),
+            form, self.out_label, self.msg)
         self.plot = make_plot("output as one parameter is nudged by Δ", "Δ", "output")
         self.plot.setYRange(-0.05, 1.05, padding=0)
         self.plot.addLegend(offset=(10, 2), labelTextSize="9pt")
@@ -59,9 +53,7 @@ class PerceptronView(LiveView):
         self.sig_curve = self.plot.plot([], [], pen=pg.mkPen(BLUE, width=3), name="sigmoid neuron")
         self.now_line = pg.InfiniteLine(0.0, angle=90, pen=pg.mkPen(GREY, style=Qt.PenStyle.DashLine))
         self.plot.addItem(self.now_line)
-        layout = QHBoxLayout(self)
-        layout.addWidget(side_panel(left, 380))
-        layout.addWidget(self.plot, 1)
+        beside(self, left, self.plot)
         for s in (*self.x_spins, *self.w_spins, self.b_spin, self.span_spin):
             s.valueChanged.connect(self.request)
         self.param_box.currentTextChanged.connect(self.request)

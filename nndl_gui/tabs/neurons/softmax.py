@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
 
 from ...jobs import neurons as jobs
-from .common import BLUE, LiveView, chapter_label, make_plot, side_panel
+from .common import BLUE, LiveView, beside, chapter_label, left_column, make_plot, rich_label
 
 N_Z = 4
 SCALE = 100  # slider steps per unit of z
@@ -33,18 +33,11 @@ class SoftmaxView(LiveView):
             self.sliders.append(s)
             self.z_labels.append(label)
             s.valueChanged.connect(self.request)
-        self.sum_label = QLabel()
-        self.sum_label.setTextFormat(Qt.TextFormat.RichText)
-        self.sum_label.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addWidget(chapter_label(
+        self.sum_label = rich_label()
+        left = left_column(chapter_label(
             "A softmax output layer turns the weighted inputs z into activations aⱼ = e^zⱼ / Σₖ e^zₖ: "
             "all positive, summing to 1, so they read as probabilities. Raise one z and its a grows while "
-            "every other a shrinks.", 3, "#softmax"))
-        left.addLayout(grid)
-        left.addWidget(self.sum_label)
-        left.addWidget(self.msg)
-        left.addStretch(1)
+            "every other a shrinks.", 3, "#softmax"), grid, self.sum_label, self.msg)
         self.plot = make_plot("a = softmax(z)", "output neuron j", "aⱼ")
         self.plot.setYRange(0, 1.05, padding=0)
         self.plot.getAxis("bottom").setTicks([[(j + 1, f"a{j + 1}") for j in range(N_Z)]])
@@ -53,9 +46,7 @@ class SoftmaxView(LiveView):
         self.texts = [pg.TextItem(anchor=(0.5, 1.0), color="k") for _ in range(N_Z)]
         for t in self.texts:
             self.plot.addItem(t)
-        layout = QHBoxLayout(self)
-        layout.addWidget(side_panel(left, 380))
-        layout.addWidget(self.plot, 1)
+        beside(self, left, self.plot)
         self.request()
 
     def z(self) -> np.ndarray:
