@@ -169,3 +169,33 @@ def test_stop_during_a_conv_run_keeps_the_network_and_the_tab_usable(qtbot, tab)
     qtbot.waitUntil(lambda: not tab.running, timeout=5000)
     assert tab.snapshot.phase == "stopped" and "Stopped by the user" in tab.last_message
     assert isinstance(tab.client.shared_network.network, ConvNet) and tab.start_btn.isEnabled()
+
+
+def test_before_start_a_chapter_6_preset_says_how_long_the_run_takes_here(qtbot, tab):
+    """ch6-dropout is 40 epochs of 5 × the images: the tab says so, timed on this machine, before Start."""
+    assert not tab.estimate.isVisibleTo(tab)  # a fully connected form: epochs take a second
+    tab.form.apply_preset("ch6-dropout")
+    qtbot.waitUntil(lambda: tab.estimate.estimate is not None, timeout=10_000)
+    est = tab.estimate.estimate
+    n = len(tab.mnist.training) * 5  # Expanded data: each image and its four one-pixel shifts
+    assert est.n_train == n and est.epochs == 40 and est.timing.seconds_per_batch > 0
+    text = tab.estimate.text()
+    assert tab.estimate.isVisibleTo(tab) and f"per epoch on {n:,} images" in text and "40 epochs ≈" in text
+    assert "Stop keeps the network" in text
+    timed = est.timing
+    tab.form.epochs.setValue(4)  # only the arithmetic changes: no second timing
+    assert tab.estimate.estimate.timing is timed and "4 epochs ≈" in tab.estimate.text()
+    assert tab.estimate.estimate.run_seconds == pytest.approx(est.run_seconds / 10)
+    tab.form.network.setCurrentIndex(tab.form.network.findData("sizes"))
+    assert not tab.estimate.isVisibleTo(tab)
+
+
+def test_while_a_conv_run_trains_the_progress_line_says_what_is_left(qtbot, tab):
+    build_stack(tab.form)
+    tab.form.epochs.setValue(50)
+    tab.start()
+    assert not tab.estimate.isVisibleTo(tab)  # the running line takes over
+    qtbot.waitUntil(lambda: "left" in tab.progress_text.text(), timeout=20_000)
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.running, timeout=5000)
+    assert "left" not in tab.progress_text.text() and tab.estimate.isVisibleTo(tab)

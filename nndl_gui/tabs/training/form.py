@@ -182,6 +182,11 @@ class TrainingForm(QWidget):
         self.network.currentIndexChanged.connect(self._network_changed)
         self._network_changed()
 
+    def add_below_preset(self, widget: QWidget) -> None:
+        """Show ``widget`` under the preset's line (the tab's run-length estimate reads with it)."""
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.preset_info) + 1, widget)
+
     # ================================================================== network kind
     @property
     def is_stack(self) -> bool:
