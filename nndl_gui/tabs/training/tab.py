@@ -271,7 +271,8 @@ class TrainingTab(Tab):
             self.plots.set_reference(None)
             return
         text = f"book: {p.book_accuracy:.2%} {p.book_metric}"
-        if self.mnist is None or self.mnist.is_sample:
+        # Before MNIST is loaded, the files it would load say whether it is the sample (--data, NNDL_DATA_DIR)
+        if self.mnist.is_sample if self.mnist is not None else data_plan(self.ctx.data.path)[0]:
             text += f" on full MNIST — you are training on {sample_words(self.mnist)}"
         self.plots.set_reference(p.book_accuracy * 100, text)
         self.plots.acc.getPlotItem().getAxis("right").setToolTip(text)  # hovering the line's "book" label
