@@ -199,3 +199,17 @@ def test_while_a_conv_run_trains_the_progress_line_says_what_is_left(qtbot, tab)
     tab.stop()
     qtbot.waitUntil(lambda: not tab.running, timeout=5000)
     assert "left" not in tab.progress_text.text() and tab.estimate.isVisibleTo(tab)
+
+
+def test_no_preset_makes_the_left_panel_wider_than_its_scroll_area(qtbot, tab):
+    """A panel wider than its viewport is scrolled sideways by focus changes: every right edge clipped."""
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    from nndl_gui.presets import ALL_PRESETS
+
+    scroll = tab.findChild(QScrollArea)
+    for name in ALL_PRESETS:
+        tab.form.apply_preset(name)
+        QApplication.processEvents()  # the layout settles
+        assert scroll.horizontalScrollBar().maximum() == 0, name
+        assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width(), name
