@@ -213,3 +213,34 @@ def test_no_preset_makes_the_left_panel_wider_than_its_scroll_area(qtbot, tab):
         QApplication.processEvents()  # the layout settles
         assert scroll.horizontalScrollBar().maximum() == 0, name
         assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width(), name
+
+
+def _wheel(widget, down=True):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    pos = QPointF(widget.rect().center())
+    event = QWheelEvent(pos, QPointF(widget.mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, -120 if down else 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_scrolls_the_panel_and_never_changes_a_field_it_passes(qtbot, tab):
+    """Scrolling the form down to Start must not turn the epochs, m or a combo box on the way."""
+    from PySide6.QtWidgets import QScrollArea
+
+    tab.form.apply_preset("ch6-dropout")  # a long form: the panel scrolls
+    scroll = tab.findChild(QScrollArea)
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    epochs, m, sigma = tab.form.epochs.value(), tab.form.m.value(), tab.form.stack.activation.currentIndex()
+    tab.setFocus()
+    for widget in (tab.form.epochs, tab.form.m, tab.form.stack.activation, tab.form.eta):
+        before = bar.value()
+        _wheel(widget)
+        assert bar.value() > before or bar.value() == bar.maximum()
+    assert (tab.form.epochs.value(), tab.form.m.value(), tab.form.stack.activation.currentIndex()) == (epochs, m, sigma)
+    tab.form.epochs.setFocus()  # clicked into: the wheel turns it, as a learner expects
+    _wheel(tab.form.epochs, down=False)
+    assert tab.form.epochs.value() == epochs + 1

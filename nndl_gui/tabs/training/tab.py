@@ -47,6 +47,7 @@ from ...jobs.training import (
 from ...jobs.estimate import duration, time_left
 from ...widgets.images import ConfusionView, MisclassifiedGallery, WeightsView
 from ...widgets.plots import CurvePlots, SpeedPlot
+from ...widgets.wheel_guard import guard_wheel
 from ...settings import TabSettings
 from ..base import Tab
 from .conv_view import ConvFiltersView, ConvPanel
@@ -205,6 +206,7 @@ class TrainingTab(Tab):
         left.setMaximumWidth(380)
         scroll.setMinimumWidth(330)
         scroll.setMaximumWidth(396)
+        guard_wheel(scroll)  # scrolling down to Start never turns η, m or the epochs on the way
 
         # ---------------------------------------------------------------- views
         self.plots = CurvePlots()
