@@ -164,11 +164,21 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(i)
 
     # ------------------------------------------------------------------ files
-    def open_network(self, path: str | None = None) -> None:
-        if not path:
-            path, _ = QFileDialog.getOpenFileName(self, "Open network", "", NETWORK_FILTER)
-            if not path:
+    def open_network(self, path: str | list[str] | None = None) -> None:
+        """Open one network file (it becomes the app's shared network), or several: an ensemble that votes,
+        made and read by the Draw tab as its selector's "Open files…" makes it."""
+        paths = [path] if isinstance(path, (str, os.PathLike)) and str(path) else list(path or [])
+        if not paths:
+            paths, _ = QFileDialog.getOpenFileNames(
+                self, "Open network (several: an ensemble in the Draw tab)", "", NETWORK_FILTER)
+            if not paths:
                 return
+        if len(paths) > 1:
+            draw = self.tab_widgets[0]
+            draw.chooser.open_files(paths)
+            self.tabs.setCurrentWidget(draw)
+            return
+        path = str(paths[0])
 
         def load(ctx, path):
             from .engine.io import load_network

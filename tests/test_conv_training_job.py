@@ -94,7 +94,7 @@ def test_stop_during_the_epoch_end_measurement_ends_promptly():
         if snap.phase == "evaluating" and ctx.stop_after is None:
             ctx.stop_after = 0  # Stop pressed while the validation set is measured
     final = snaps[-1]
-    assert final.phase == "stopped" and "while measuring epoch 1" in final.message
+    assert final.phase == "stopped" and "while measuring epoch 0" in final.message  # epochs from 0
     assert final.end.epochs_done == 1 and final.results is None  # a Stop does not wait for the test set
     assert sum(s.phase == "evaluating" for s in snaps) <= 2
 
@@ -143,3 +143,15 @@ def test_continue_training_reuses_a_matching_stack_only():
     assert ctx.network is first and snaps[0].message.startswith("Continuing")
     run(ctx, request(layers="conv2x5-pool2,fc12,softmax10", config=cfg, continue_training=True), mnist)
     assert ctx.network is not first  # another stack: a fresh network
+
+
+@pytest.mark.parametrize("stop_after, epoch", [(20, 0), (75, 1)])
+def test_a_conv_run_stopped_within_an_epoch_ends_where_it_was_as_the_running_line_counted(stop_after, epoch):
+    """Epochs counted from 0 as the running line counts them; the final line keeps the mini-batch reached,
+    and the network kept says how far it was trained (not "0 epochs" after 19 mini-batches)."""
+    ctx = FakeCtx(stop_after=stop_after)  # 60 mini-batches per epoch
+    final = run(ctx, request(config=TrainingConfig(epochs=5, mini_batch_size=10, eta=0.5)), tiny_mnist())[-1]
+    assert final.phase == "stopped" and f"during epoch {epoch}." in final.message
+    assert final.epoch == epoch and 0 < final.batch < 60
+    words = ctx.published[-1][0]
+    assert f"{epoch} epoch{'s' if epoch != 1 else ''} and {final.batch:,} mini-batches" in words

@@ -308,6 +308,7 @@ def test_a_run_stopped_within_an_epoch_ends_in_that_epoch_as_its_message_says():
     final = run(ctx, req, tiny_mnist())[-1]
     assert final.phase == "stopped" and "during epoch 1" in final.message
     assert final.epoch == 1 and 0 < final.batch < 60
+    assert f"1 epoch and {final.batch:,} mini-batches" in ctx.published[-1][0]  # how far the kept network got
 
 
 def test_data_plan_names_the_sample_and_explains_an_empty_folder(tmp_path, monkeypatch):

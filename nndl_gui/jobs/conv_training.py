@@ -101,7 +101,7 @@ class BestValidation:
         test = ("" if self.test_accuracy is None else
                 f"; test accuracy at that epoch {self.test_accuracy:.2%}"
                 + (f" ({self.test_correct:,} / {self.test_total:,})" if self.test_correct is not None else ""))
-        return f"Best validation accuracy {self.validation_accuracy:.2%} at epoch {self.epoch + 1}{test}"
+        return f"Best validation accuracy {self.validation_accuracy:.2%} at epoch {self.epoch}{test}"
 
 
 def best_after(best: BestValidation | None, rec: EpochRecord) -> BestValidation | None:
@@ -209,9 +209,11 @@ def check_layers_request(req, n_available: int | None = None) -> str | None:
     return check_run(req, n_available, copies=5 if req.expanded else 1)
 
 
-def describe(net: ConvNet, epochs: int, rec: EpochRecord | None) -> str:
+def describe(net: ConvNet, epochs: int, rec: EpochRecord | None, batches: int = 0) -> str:
+    """The published network's words; ``batches``: mini-batches of an epoch stopped part-way."""
     acc = f", {rec.test_accuracy:.2%} test" if rec is not None and rec.test_accuracy is not None else ""
-    return f"trained in the Training tab: {net.describe()}, {epochs} epoch{'s' if epochs != 1 else ''}{acc}"
+    part = f" and {batches:,} mini-batch{'es' if batches != 1 else ''}" if batches else ""
+    return f"trained in the Training tab: {net.describe()}, {epochs} epoch{'s' if epochs != 1 else ''}{part}{acc}"
 
 
 def _build_network(ctx, req) -> tuple[ConvNet, bool]:
@@ -337,12 +339,13 @@ def conv_training_job(ctx, req, mnist):
         rate_t0, eps = time.perf_counter(), None
         mon_batch, mon_t, mon_cost = 0, time.perf_counter(), 0.0
         rec_epoch = None
+        batch = 0  # the mini-batches of this epoch trained so far
         for rec in conv_sgd(net, train, one, rng=rng, should_stop=ctx.should_stop, yield_every=1,
                             train_eval_size=TRAIN_EVAL_SIZE, blas_threads=None,
                             cancel=getattr(ctx, "cancelled", None)):
             if isinstance(rec, BatchRecord):
                 scores_fresh = False
-                seen = seen0 + rec.examples_seen
+                seen, batch = seen0 + rec.examples_seen, rec.batch
                 now = time.perf_counter()
                 if (rec.batch - mon_batch >= monitor_every and rec.batch < bpe
                         and now - mon_t >= max(MONITOR_MIN_SECONDS, mon_cost / MONITOR_SHARE)):
@@ -356,7 +359,7 @@ def conv_training_job(ctx, req, mnist):
                 rec_epoch = rec
             elif isinstance(rec, RunEnd) and rec.reason != "finished":
                 end = RunEnd(rec.reason, rec.message if rec.reason != "stopped"
-                             else f"Stopped by the user during epoch {epoch + 1}.", epoch + (rec_epoch is not None))
+                             else f"Stopped by the user during epoch {epoch}.", epoch + (rec_epoch is not None))
         if end is not None or rec_epoch is None:
             break
         # The epoch's end: validation and test sets, EVAL_CHUNK images per item.
@@ -373,9 +376,9 @@ def conv_training_job(ctx, req, mnist):
                     measured[name] = result.value
                     break
                 yield partial(snap, "evaluating", epoch, bpe, seen, eta, None,
-                              message=f"After epoch {epoch + 1}: measuring the {name} set, {done:,} / {len(data):,}")
+                              message=f"After epoch {epoch}: measuring the {name} set, {done:,} / {len(data):,}")
                 if ctx.should_stop():
-                    end = RunEnd("stopped", f"Stopped by the user while measuring epoch {epoch + 1}.", epoch + 1)
+                    end = RunEnd("stopped", f"Stopped by the user while measuring epoch {epoch}.", epoch + 1)
                     break
             if end is not None:
                 break
@@ -413,7 +416,7 @@ def conv_training_job(ctx, req, mnist):
             if not config.schedule:
                 b = state["best"]
                 end = RunEnd("early-stopping", f"Early stopping: no better validation accuracy in "
-                             f"{config.early_stopping_n} epochs (best {b.validation_accuracy:.2%} at epoch {b.epoch + 1}).",
+                             f"{config.early_stopping_n} epochs (best {b.validation_accuracy:.2%} at epoch {b.epoch}).",
                              epoch + 1)
                 break
             eta /= 2
@@ -422,7 +425,7 @@ def conv_training_job(ctx, req, mnist):
                 end = RunEnd("schedule", f"η schedule finished: η fell below η₀/128 = {eta0 / 128:g}.", epoch + 1)
                 break
         if ctx.should_stop():
-            end = RunEnd("stopped", f"Stopped by the user after epoch {epoch + 1}.", epoch + 1)
+            end = RunEnd("stopped", f"Stopped by the user after epoch {epoch}.", epoch + 1)
             break
     if end is None:
         end = RunEnd("finished", f"Finished {config.epochs} epochs.", config.epochs)
@@ -446,10 +449,14 @@ def conv_training_job(ctx, req, mnist):
         else:
             fresh = True
     results = _results(test_scores, test.images, test.labels, req.gallery_cap) if len(test) and fresh else None
-    ctx.publish(describe(net, done, last_rec), "training", network=net)
+    # Where the run ended, counted as the running line counts: a Stop within an epoch ends in that epoch,
+    # at the mini-batch it reached (not at its start), and the network says how far it was trained.
+    part_way = done <= epoch and batch > 0
+    last_epoch, last_batch = (epoch, batch) if part_way else (max(0, done - 1), bpe if done else 0)
+    ctx.publish(describe(net, done, last_rec, batch if part_way else 0), "training", network=net)
     view["t"] = -math.inf
     message = end.message + (f"\n{b.text()} (as network3.py reports)." if b else "")
-    final = snap(end.reason, max(0, done - 1), bpe if done else 0, seen, eta, None, end=end, results=results,
+    final = snap(end.reason, last_epoch, last_batch, seen, eta, None, end=end, results=results,
                  epoch_record=last_rec, message=message, urgent=True)
     yield final
     return final

@@ -529,7 +529,8 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
         return final
     # The epoch the run ended in, 0-based as the engine's messages ("Stopped by the user during epoch 4"
     # / "after epoch 3"): a run stopped within an epoch ends in that epoch, at the mini-batch it reached.
-    if epochs_done <= current_epoch and current_batch:
+    part_way = epochs_done <= current_epoch and current_batch
+    if part_way:
         last_epoch, last_batch = current_epoch, current_batch
     else:
         last_epoch, last_batch = max(0, epochs_done - 1), bpe if epochs_done else 0
@@ -537,7 +538,8 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
                epoch_record=last_epoch_record, message="Measuring the test set…", urgent=True)
     results = (misclassified(net, test.images, test.labels, cap=req.gallery_cap, cancel=cancel)
                if len(test) else None)
-    ctx.publish(_describe(net, epochs_done, last_epoch_record), "training", network=net)
+    ctx.publish(_describe(net, epochs_done, last_epoch_record, last_batch if part_way else 0), "training",
+                network=net)
     weights = _weights(net, req.weights_cap)
     final = snap(end.reason, last_epoch, last_batch, seen, config.eta, None,
                  end=end, results=results, epoch_record=last_epoch_record, message=end.message, urgent=True)
@@ -545,6 +547,8 @@ def training_job(ctx, req: TrainingRequest, mnist, pace: Pace | None = None):
     return final
 
 
-def _describe(net: Network, epochs: int, rec: EpochRecord | None) -> str:
+def _describe(net: Network, epochs: int, rec: EpochRecord | None, batches: int = 0) -> str:
+    """The published network's words; ``batches``: mini-batches of an epoch stopped part-way."""
     acc = f", {rec.test_accuracy:.2%} test" if rec is not None and rec.test_accuracy is not None else ""
-    return f"trained in the Training tab: {net.sizes}, {epochs} epoch{'s' if epochs != 1 else ''}{acc}"
+    part = f" and {batches:,} mini-batch{'es' if batches != 1 else ''}" if batches else ""
+    return f"trained in the Training tab: {net.sizes}, {epochs} epoch{'s' if epochs != 1 else ''}{part}{acc}"

@@ -364,7 +364,12 @@ class DrawTab(Tab):
         if left != self._bars_left_label:  # a new label re-lays out and repaints the whole plot: only on change
             self._bars_left_label = left
             self.bars_plot.setLabel("left", left)
-        if out.softmax:
+        if result.members:  # the bars are the members' mean, the big digit their vote: no one a^L
+            self.digit_caption.setText(f"the members' mean for {j}: {out.bars[j]:.1%}")
+            self.bars_caption.setText(
+                f"Bars: the mean of the {len(result.members)} members' answers, each as probabilities (a "
+                "sigmoid net's outputs scaled to sum to 1); the big digit is their majority vote.")
+        elif out.softmax:
             self.digit_caption.setText(f"probability {out.bars[j]:.1%} (a<sup>L</sup><sub>{j}</sub> = "
                                        f"{out.activations[j]:.3f})")
             self.bars_caption.setText("Bars: the softmax outputs a<sup>L</sup><sub>j</sub>, which are "
@@ -387,9 +392,10 @@ class DrawTab(Tab):
     def _show_maps_and_members(self, result: DrawResult) -> None:
         self.maps_view.show_maps(result.maps)
         if result.maps:
+            whose = f" in the first member, {result.members[0].name}," if result.members else ""
             self.maps_view.caption.setText(
-                "<b>Feature maps</b> σ(z + b) of the drawn digit, layer by layer, one per filter (black: active)"
-                f' · <a href="{chapter_url(6)}#convolutional_neural_networks">Chapter 6</a>')
+                f"<b>Feature maps</b> σ(z + b) of the drawn digit{whose} layer by layer, one per filter (black: "
+                f'active) · <a href="{chapter_url(6)}#convolutional_neural_networks">Chapter 6</a>')
             self.maps_view.caption.setToolTip(
                 "Each map is one filter's shared weights applied over every local receptive field of the layer "
                 "below; max-pooling then keeps the largest of each 2×2.")

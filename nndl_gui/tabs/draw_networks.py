@@ -19,6 +19,9 @@ from ..jobs.draw import Ensemble, load_networks, network_problem, shipped_networ
 OPEN = ("open",)
 KIND_NAMES = {"drawn": "shipped conv net trained on drawn-like digits", "conv": "shipped conv net",
               "fc": "shipped fully connected net"}
+# the selector's own words: short enough to be read whole in it (the sentence beside it says the rest)
+ITEM_NAMES = {"drawn": "Shipped conv net, drawn digits", "conv": "Shipped conv net, the book's",
+              "fc": "Shipped fully connected net"}
 
 
 def describe(net) -> str:
@@ -47,8 +50,10 @@ class NetworkChooser(QObject):
         for s in shipped_networks():
             acc = f"{s.accuracy:.2%} on the MNIST test set" if s.accuracy is not None else "test accuracy not stated"
             key = ("shipped", s.key)
-            self.combo.addItem(f"{KIND_NAMES[s.key].capitalize()} ({acc})", key)
             self.texts[key] = f"{KIND_NAMES[s.key]} resources/{Path(s.path).name}, {acc}"
+            short = f" · {s.accuracy:.2%}" if s.accuracy is not None else ""
+            self.combo.addItem(f"{ITEM_NAMES[s.key]}{short}", key)
+            self.combo.setItemData(self.combo.count() - 1, self.texts[key].capitalize(), Qt.ItemDataRole.ToolTipRole)
         self.combo.addItem("Open files… (several: an ensemble)", OPEN)
         self._last = 0
         self.combo.activated.connect(self._on_activated)

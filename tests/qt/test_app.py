@@ -93,3 +93,19 @@ def test_saving_where_it_cannot_explains(qtbot, window):
     window.save_network("/nonexistent/dir/x.npz")
     qtbot.waitUntil(lambda: "Could not save" in window.statusBar().currentMessage(), timeout=5000)
     assert "x.npz" in window.statusBar().currentMessage()
+
+
+def test_file_open_with_several_files_makes_an_ensemble_in_the_draw_tab(qtbot, window, tmp_path, monkeypatch):
+    """File ▸ Open takes several files as the Draw selector's "Open files…" does: an ensemble that votes."""
+    from PySide6.QtWidgets import QFileDialog
+
+    paths = [str(save_network(Network([784, n, 10], rng=n), tmp_path / f"net{n}.npz")) for n in (12, 13)]
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: (paths, "")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (paths[0], "")))  # one only
+    window.tabs.setCurrentIndex(1)
+    draw = window.tab_widgets[0]
+    window.open_network()  # as the menu calls it: the dialog answers with two files
+    assert window.tabs.currentWidget() is draw
+    assert draw.chooser.current_key() == ("ensemble", tuple(paths))
+    qtbot.waitUntil(lambda: "ensemble of 2" in draw.network_label.text(), timeout=10000)
+    assert [m.sizes for m in draw.network.members] == [[784, 12, 10], [784, 13, 10]]

@@ -131,6 +131,10 @@ def test_opened_files_and_an_ensemble_each_member_answers_and_the_vote(qtbot, ta
     assert counts[r.digit] == counts.max()  # the vote is a majority (ties: the most confident)
     assert tab.members_label.isVisible() and f"Ensemble vote: {r.digit}" in tab.members_label.text()
     assert "ensemble of 3" in tab.network_label.text()
+    # the bars are the members' mean and the big digit their vote: not "the softmax outputs a^L_j"
+    assert "mean of the 3 members" in tab.bars_caption.text() and "softmax outputs" not in tab.bars_caption.text()
+    assert "members' mean" in tab.digit_caption.text() and "a<sup>L</sup>" not in tab.digit_caption.text()
+    assert "first member, member2" in tab.maps_view.caption.text()  # whose feature maps these are
 
 
 def test_a_bad_file_says_why_and_keeps_the_network(qtbot, tab, tmp_path):

@@ -215,3 +215,21 @@ def test_a_network_trained_in_the_training_tab_is_named_once(qtbot, tab):
         tab.ctx.client.set_network(net, "trained in the Training tab: [784, 10], 1 epoch", "training")
     qtbot.waitUntil(lambda: "[784, 10]" in tab.network_label.text(), timeout=3000)
     assert tab.network_label.text().count("trained in the Training tab") == 1
+
+
+def test_the_network_selector_shows_each_shipped_networks_name_whole(qtbot, tab):
+    """"Shipped conv net trained on drawn-like d" was all a learner could read of the default choice."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    from nndl_gui.jobs.draw import shipped_networks
+
+    combo = tab.chooser.combo
+    tab.resize(1024, 640)  # about the window's minimum size less its menu and tab bars
+    QApplication.processEvents()
+    opt = QStyleOptionComboBox()
+    combo.initStyleOption(opt)
+    room = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo).width()
+    shipped = [combo.itemText(i) for i in range(len(shipped_networks()))]
+    assert shipped and all(combo.fontMetrics().horizontalAdvance(t) <= room for t in shipped), (shipped, room)
+    assert all(combo.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(len(shipped)))  # the full sentence

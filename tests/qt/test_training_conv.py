@@ -169,3 +169,78 @@ def test_stop_during_a_conv_run_keeps_the_network_and_the_tab_usable(qtbot, tab)
     qtbot.waitUntil(lambda: not tab.running, timeout=5000)
     assert tab.snapshot.phase == "stopped" and "Stopped by the user" in tab.last_message
     assert isinstance(tab.client.shared_network.network, ConvNet) and tab.start_btn.isEnabled()
+
+
+def test_before_start_a_chapter_6_preset_says_how_long_the_run_takes_here(qtbot, tab):
+    """ch6-dropout is 40 epochs of 5 × the images: the tab says so, timed on this machine, before Start."""
+    assert not tab.estimate.isVisibleTo(tab)  # a fully connected form: epochs take a second
+    tab.form.apply_preset("ch6-dropout")
+    qtbot.waitUntil(lambda: tab.estimate.estimate is not None, timeout=10_000)
+    est = tab.estimate.estimate
+    n = len(tab.mnist.training) * 5  # Expanded data: each image and its four one-pixel shifts
+    assert est.n_train == n and est.epochs == 40 and est.timing.seconds_per_batch > 0
+    text = tab.estimate.text()
+    assert tab.estimate.isVisibleTo(tab) and f"per epoch on {n:,} images" in text and "40 epochs ≈" in text
+    assert "Stop keeps the network" in text
+    timed = est.timing
+    tab.form.epochs.setValue(4)  # only the arithmetic changes: no second timing
+    assert tab.estimate.estimate.timing is timed and "4 epochs ≈" in tab.estimate.text()
+    assert tab.estimate.estimate.run_seconds == pytest.approx(est.run_seconds / 10)
+    tab.form.network.setCurrentIndex(tab.form.network.findData("sizes"))
+    assert not tab.estimate.isVisibleTo(tab)
+
+
+def test_while_a_conv_run_trains_the_progress_line_says_what_is_left(qtbot, tab):
+    build_stack(tab.form)
+    tab.form.epochs.setValue(50)
+    tab.start()
+    assert not tab.estimate.isVisibleTo(tab)  # the running line takes over
+    qtbot.waitUntil(lambda: "left" in tab.progress_text.text(), timeout=20_000)
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.running, timeout=5000)
+    assert "left" not in tab.progress_text.text() and tab.estimate.isVisibleTo(tab)
+
+
+def test_no_preset_makes_the_left_panel_wider_than_its_scroll_area(qtbot, tab):
+    """A panel wider than its viewport is scrolled sideways by focus changes: every right edge clipped."""
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    from nndl_gui.presets import ALL_PRESETS
+
+    scroll = tab.findChild(QScrollArea)
+    for name in ALL_PRESETS:
+        tab.form.apply_preset(name)
+        QApplication.processEvents()  # the layout settles
+        assert scroll.horizontalScrollBar().maximum() == 0, name
+        assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width(), name
+
+
+def _wheel(widget, down=True):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    pos = QPointF(widget.rect().center())
+    event = QWheelEvent(pos, QPointF(widget.mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, -120 if down else 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_scrolls_the_panel_and_never_changes_a_field_it_passes(qtbot, tab):
+    """Scrolling the form down to Start must not turn the epochs, m or a combo box on the way."""
+    from PySide6.QtWidgets import QScrollArea
+
+    tab.form.apply_preset("ch6-dropout")  # a long form: the panel scrolls
+    scroll = tab.findChild(QScrollArea)
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    epochs, m, sigma = tab.form.epochs.value(), tab.form.m.value(), tab.form.stack.activation.currentIndex()
+    tab.setFocus()
+    for widget in (tab.form.epochs, tab.form.m, tab.form.stack.activation, tab.form.eta):
+        before = bar.value()
+        _wheel(widget)
+        assert bar.value() > before or bar.value() == bar.maximum()
+    assert (tab.form.epochs.value(), tab.form.m.value(), tab.form.stack.activation.currentIndex()) == (epochs, m, sigma)
+    tab.form.epochs.setFocus()  # clicked into: the wheel turns it, as a learner expects
+    _wheel(tab.form.epochs, down=False)
+    assert tab.form.epochs.value() == epochs + 1

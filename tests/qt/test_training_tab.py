@@ -393,3 +393,23 @@ def test_an_empty_data_folder_is_named_at_start(qtbot, tmp_path):
         assert w.training_tab.download.download_btn.isHidden()
     finally:
         w.close()
+
+
+def test_before_full_mnist_is_loaded_the_reference_line_does_not_call_it_the_sample(qtbot, tmp_path):
+    """NNDL_DATA_DIR / --data naming full MNIST: the book's line must not say "you are training on the
+    bundled sample" just because the files are read only at Start."""
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                 "t10k-labels-idx1-ubyte.gz"):
+        (folder / name).write_bytes(b"")  # found by name; read only when a run starts
+    gen = training_tab(qtbot, tmp_path, None)
+    t = next(gen)
+    t.ctx.data.path = str(folder)
+    t.form.apply_preset("ch1-30")
+    assert t.mnist is None and "book: 95.42% test" in t.plots.key.text()
+    assert "sample" not in t.plots.key.text()
+    t.ctx.data.path = None  # the bundled sample: it is said before loading too
+    t.form.apply_preset("ch1-100")
+    assert "you are training on the bundled sample" in t.plots.key.text()
+    next(gen, None)  # the helper's teardown: the tab shut down, the engine thread joined

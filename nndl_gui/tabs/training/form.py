@@ -86,7 +86,7 @@ class TrainingForm(QWidget):
         self.network = _combo(NETWORKS, "Fully connected: a list of layer sizes, as in chapters 1–5.\n"
                               "Layer stack: chapter 6's network3.py — conv-pool, fully connected and softmax layers.")
         self.stack = LayerStackEditor()
-        self.expanded = QCheckBox("Expanded data: each image and its 4 one-pixel shifts")
+        self.expanded = QCheckBox("Expanded data: each image + 4 one-pixel shifts")
         self.expanded.setToolTip("Chapter 6: train on 5 × the images, each also moved one pixel up, down, left "
                                  "and right (the book's expand_mnist.py; 250,000 with full MNIST)")
         self.sizes = QLineEdit("784, 30, 10")
@@ -181,6 +181,11 @@ class TrainingForm(QWidget):
         self.expanded.toggled.connect(self._form_edited)
         self.network.currentIndexChanged.connect(self._network_changed)
         self._network_changed()
+
+    def add_below_preset(self, widget: QWidget) -> None:
+        """Show ``widget`` under the preset's line (the tab's run-length estimate reads with it)."""
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.preset_info) + 1, widget)
 
     # ================================================================== network kind
     @property

@@ -44,12 +44,15 @@ from ...jobs.training import (
     training_job,
     watch_rate,
 )
+from ...jobs.estimate import duration, time_left
 from ...widgets.images import ConfusionView, MisclassifiedGallery, WeightsView
 from ...widgets.plots import CurvePlots, SpeedPlot
+from ...widgets.wheel_guard import guard_wheel
 from ...settings import TabSettings
 from ..base import Tab
 from .conv_view import ConvFiltersView, ConvPanel
 from .download import DownloadRow
+from .estimate import EstimateLabel
 from .figures import BookFigureQueue
 from .form import TrainingForm
 
@@ -90,7 +93,7 @@ class TrainingTab(Tab):
     # ================================================================== layout
     def _build(self) -> None:
         self.form = TrainingForm()
-        self.form.validated.connect(lambda problem: self._update_buttons())
+        self.form.validated.connect(self._on_form_validated)
         self.form.presetApplied.connect(self._on_preset_applied)
 
         # ---------------------------------------------------------------- controls
@@ -133,6 +136,7 @@ class TrainingTab(Tab):
         self.step_text = QLabel("")  # what the last mini-batch trained by Step did
         self.step_text.setWordWrap(True)
         self.step_text.setVisible(False)
+        self.estimate = EstimateLabel(self.client)  # layer stacks: how long a run takes, before Start
 
         # ---------------------------------------------------------------- data and files
         self.data_label = QLabel("Data: MNIST is loaded on first use.")
@@ -185,6 +189,7 @@ class TrainingTab(Tab):
         ll.setContentsMargins(4, 4, 4, 4)
         ll.addWidget(self.data_banner)
         ll.addWidget(self.form)
+        self.form.add_below_preset(self.estimate)
         ll.addLayout(buttons)
         ll.addWidget(self.epoch_bar)
         ll.addWidget(self.run_bar)
@@ -201,6 +206,7 @@ class TrainingTab(Tab):
         left.setMaximumWidth(380)
         scroll.setMinimumWidth(330)
         scroll.setMaximumWidth(396)
+        guard_wheel(scroll)  # scrolling down to Start never turns η, m or the epochs on the way
 
         # ---------------------------------------------------------------- views
         self.plots = CurvePlots()
@@ -267,10 +273,18 @@ class TrainingTab(Tab):
             self.plots.set_reference(None)
             return
         text = f"book: {p.book_accuracy:.2%} {p.book_metric}"
-        if self.mnist is None or self.mnist.is_sample:
+        # Before MNIST is loaded, the files it would load say whether it is the sample (--data, NNDL_DATA_DIR)
+        if self.mnist.is_sample if self.mnist is not None else data_plan(self.ctx.data.path)[0]:
             text += f" on full MNIST — you are training on {sample_words(self.mnist)}"
         self.plots.set_reference(p.book_accuracy * 100, text)
         self.plots.acc.getPlotItem().getAxis("right").setToolTip(text)  # hovering the line's "book" label
+
+    def _on_form_validated(self, problem) -> None:
+        self._update_buttons()
+        stack = problem is None and self.form.is_stack and not self.running
+        if stack and self.mnist is None:
+            self.ctx.data.get(lambda mnist: None, lambda msg: None)  # the estimate's image counts (see Start)
+        self.estimate.refresh(self.form.request() if stack else None, self.mnist, self.form.n_available)
 
     def _on_watch(self, index: int) -> None:
         self.pace.rate = watch_rate(self.watch.itemData(index))
@@ -323,7 +337,7 @@ class TrainingTab(Tab):
         self.snapshot = None
         if self.bottom.currentIndex() == 2:  # old results would be stale: show the live weights instead
             self.bottom.setCurrentIndex(0)
-        self._update_buttons()
+        self._on_job_state("running")
 
     def toggle_pause(self) -> None:
         if not self.running:
@@ -377,6 +391,9 @@ class TrainingTab(Tab):
         paused = self.running and self.client.state == "paused"
         eps = (f" · {snap.examples_per_second:,.0f} examples/s"
                if snap.examples_per_second and snap.phase == "training" and not paused else "")
+        left = time_left(snap.epoch, snap.batch, snap.epochs, snap.batches_per_epoch, snap.n_train,
+                         snap.examples_per_second) if eps else None
+        eps += f" · ≈ {duration(left)} left" if left is not None else ""
         # Epochs counted from 0, as the book prints "Epoch 0: 9129 / 10000" and the engine's messages do.
         text = (f"Epoch {snap.epoch} (of 0–{snap.epochs - 1}) · mini-batch {snap.batch:,} / "
                 f"{snap.batches_per_epoch:,} · η = {snap.eta:g}{eps}")
@@ -457,17 +474,17 @@ class TrainingTab(Tab):
             sample = (f" (trained on {sample_words(self.mnist)}, not the book's full MNIST)"
                       if self.mnist is not None and self.mnist.is_sample else "")
             self.ctx.status(final.message + sample)
-        self._update_buttons()
+        self._on_job_state("idle")
 
     def _on_failed(self, message: str) -> None:
         self.job_id = None
         self.last_message = message
         self.form.message.setText(message)
         self.ctx.status(f"Training: {message}")
-        self._update_buttons()
+        self._on_job_state("idle")
 
     def _on_job_state(self, state: str) -> None:
-        self._update_buttons()
+        self._on_form_validated(self.form.form_problem)  # the buttons, and the estimate only when idle
 
     def _update_buttons(self) -> None:
         mine = self.running
