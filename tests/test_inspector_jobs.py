@@ -12,7 +12,9 @@ from nndl_gui.engine.trace import gradient_check, trace
 
 
 def number(text: str) -> float:
-    return float(text.replace(eqn.MINUS, "-"))
+    """A number as the tab writes it ('−0.053', '2.95×10⁻³') back to a float."""
+    mant, _, exp = text.replace(eqn.MINUS, "-").partition("×10")
+    return float(mant) * 10.0 ** int(exp.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")) or 0)
 
 
 def bold_value(html: str) -> float:
@@ -170,8 +172,9 @@ def test_equations_substitute_the_trace_numbers(cost):
 
 
 def test_fmt_and_parse_numbers():
-    assert eqn.fmt(-0.0531) == "−0.053" and eqn.fmt(0) == "0.000" and eqn.fmt(2.5e-6) == "2.50e−06"
-    assert eqn.fmtp(-1.0) == "(−1.000)" and eqn.fmt(0.00131) == "1.31e−03"
+    assert eqn.fmt(-0.0531) == "−0.053" and eqn.fmt(0) == "0.000" and eqn.fmt(2.5e-6) == "2.50×10⁻⁶"
+    assert eqn.fmtp(-1.0) == "(−1.000)" and eqn.fmt(0.00131) == "1.31×10⁻³"
+    assert number(eqn.fmt(-0.00131)) == pytest.approx(-0.00131) and number(eqn.fmt(2.5e-6)) == pytest.approx(2.5e-6)
     np.testing.assert_array_equal(ij.parse_numbers("0.5, 1", 2, "x"), [0.5, 1.0])
     with pytest.raises(ValueError, match="needs 2 numbers"):
         ij.parse_numbers("1 2 3", 2, "x")

@@ -25,6 +25,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from .numbers import MINUS, times_ten
+
 MAX_SHOWN = 40  # neurons drawn per layer; wider layers show the first MAX_SHOWN with a note
 MIN_SPACING = 18.0  # pixels between neuron centres at the least
 MAX_LINES = 2500  # draw weight lines only between layers with at most this many shown pairs
@@ -64,15 +66,20 @@ def sequential(v: float, scale: float) -> QColor:
 
 
 def short(v: float) -> str:
-    """Numbers inside circles: 2 decimals (3 significant for tiny ones), with a real minus sign."""
+    """Numbers inside circles: 2 decimals, or one significant digit × 10ⁿ; a real minus sign."""
     if v == 0:
         s = "0.00"
     elif 0.01 <= abs(v) < 100:
         s = f"{v:.2f}"
-    else:  # 3e-04 → 3e−4: fits in a circle
-        mant, exp = f"{v:.0e}".split("e")
-        s = f"{mant}e{int(exp)}"
-    return s.replace("-", "\u2212")
+    else:  # 0.0003 → 3×10⁻⁴: fits in a circle
+        return times_ten(v, 0)
+    return s.replace("-", MINUS)
+
+
+def _smaller(font: QFont) -> QFont:
+    f = QFont(font)
+    f.setPointSizeF(font.pointSizeF() - 1.0)
+    return f
 
 
 class NetworkDiagram(QWidget):
@@ -369,7 +376,12 @@ class NetworkDiagram(QWidget):
                         t = abs(v) / scale if scale > 0 and coloured else 0
                         text, dark = short(v), t > 0.55
                     p.setPen(QColor("white") if dark else QColor(20, 20, 20))
+                    wide = p.fontMetrics().horizontalAdvance(text) > 1.7 * r  # −1×10⁻³: a size smaller
+                    if wide:
+                        p.setFont(_smaller(font))
                     p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, text)
+                    if wide:
+                        p.setFont(font)
         # output neuron numbers j (for MNIST: the digit)
         p.setFont(self.font())
         p.setPen(QColor(60, 60, 60))

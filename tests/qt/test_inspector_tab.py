@@ -53,7 +53,8 @@ def choose(qtbot, tab, data, cost_index=0):
 
 
 def number(text):
-    return float(text.replace(eqn.MINUS, "-"))
+    mant, _, exp = text.replace(eqn.MINUS, "-").partition("×10")
+    return float(mant) * 10.0 ** int(exp.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")) or 0)
 
 
 def expected_result(step, sel, ref, net):
@@ -441,4 +442,36 @@ def test_the_chooser_names_the_network_then_the_example_and_bad_input_sends_noth
     chooser.x_edit.setText("0.25, 0.5")
     chooser.y_edit.setText("1")  # a label: y_1 = 1
     chooser.example_changed()
-    assert said == [("example", [0.25, 0.5], 1, "x = (0.25, 0.5)")] and chooser.example_note.text() == ""
+    # typed x needs no description: the row's x and y fields are on screen beside the note
+    assert said == [("example", [0.25, 0.5], 1, "")] and chooser.example_note.text() == ""
+
+
+@pytest.mark.parametrize("size", [(1200, 700), (1024, 600), (1280, 780)])
+def test_step_buttons_never_move_under_the_pointer(qtbot, tab, size):
+    """Clicking Next through every step: the step buttons stay where they are (a scroll bar that came
+    and went as the explanation grew would shift them sideways under the learner's pointer)."""
+    tab.resize(*size)
+    choose(qtbot, tab, "2,3,2")
+    tab.go_to_start()
+    places = set()
+    for _ in range(len(tab.steps)):
+        qtbot.wait(20)  # let the layout settle
+        places.add(tuple((b.mapTo(tab, b.rect().topLeft()).toTuple(), b.width())
+                         for b in (tab.start_button, tab.prev_button, tab.next_button, tab.end_button)))
+        tab.next_step()
+    assert len(places) == 1, places
+
+
+def test_small_numbers_read_the_same_in_the_circles_and_the_text():
+    from nndl_gui.widgets.network_diagram import short
+
+    assert short(0.003) == "3×10⁻³" and short(-0.0004) == "−4×10⁻⁴" and short(0.64) == "0.64"
+    assert eqn.fmt(0.00295) == "2.95×10⁻³" and eqn.fmt(-2.5e-7) == "−2.50×10⁻⁷" and eqn.fmt(0.5) == "0.500"
+    assert short(250.0) == "2×10²" and eqn.fmt(123456.0) == "1.23×10⁵"
+
+
+def test_a_typed_example_is_not_described_twice(qtbot, tab):
+    choose(qtbot, tab, "2,3,2")
+    typed = tab.chooser.x_edit.text()
+    assert typed and tab.chooser.x_edit.isVisible()
+    assert typed not in tab.chooser.example_note.text()

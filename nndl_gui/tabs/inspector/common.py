@@ -26,11 +26,13 @@ def column(widget: QWidget) -> QVBoxLayout:
 
 def scrolled(panel: QWidget) -> QScrollArea:
     """A panel in a vertical scroll area: on a short window it scrolls instead of being cut, and it is
-    never narrower than its buttons need."""
+    never narrower than its buttons need.  The scroll bar is always there: one that came and went as a
+    step's text grew would shift every button in the panel sideways under the learner's pointer."""
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
     area.setWidget(panel)
     area.setMinimumWidth(panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4)
     return area

@@ -16,6 +16,7 @@ from ... import chapter_url
 from ...engine.network import Network
 from ...engine.trace import Trace
 from ...jobs.inspector import SATURATION_THRESHOLD
+from ...widgets.numbers import MINUS, times_ten
 
 @dataclass(frozen=True)
 class Step:
@@ -60,18 +61,16 @@ def known(step_list: list[Step], index: int, quantity: str, l: int) -> bool:
     return False
 
 
-MINUS = "\u2212"
-
-
 def fmt(v: float) -> str:
-    """A number as the tab shows it: 3 decimals, or 3 significant digits below 0.01; a real minus sign."""
+    """A number as the tab shows it: 3 decimals, or 3 significant digits × 10ⁿ below 0.01 (as in the
+    diagram's circles); a real minus sign."""
     v = float(v)
     if v == 0:
         s = "0.000"
     elif abs(v) >= 1e-2 and abs(v) < 1e5:
         s = f"{v:.3f}"
     else:
-        s = f"{v:.2e}"
+        return times_ten(v, 2)
     return s.replace("-", MINUS)
 
 

@@ -184,7 +184,7 @@ class ExampleChooser(QWidget):
             if kind == EX_TYPED:
                 x = ij.parse_numbers(self.x_edit.text(), self.network.sizes[0], "x")
                 y = self._parse_target(self.y_edit.text())
-                self.exampleChosen.emit(x, y, f"x = ({self.x_edit.text()})")
+                self.exampleChosen.emit(x, y, "")  # the row's own x and y fields already say what it is
             elif kind == EX_MNIST:
                 self.ctx.data.get(self._on_mnist, lambda msg: self.show_error(f"MNIST could not be loaded: {msg}"))
             else:

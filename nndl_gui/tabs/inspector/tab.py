@@ -249,7 +249,8 @@ class InspectorTab(Tab):
         pred = int(np.argmax(tr.output))
         self.cost_label.setText(f"C = <b>{eqn.fmt(tr.cost)}</b> ({insp.network.cost.name}) · output "
                                 f"argmax<sub>j</sub> a<sup>L</sup><sub>j</sub> = {pred}")
-        self.chooser.show_note(self._description + (" · <i>edited network</i>" if self._edited else ""))
+        self.chooser.show_note(" · ".join(t for t in (self._description, "<i>edited network</i>" if self._edited else "")
+                                          if t))
         self._show_on_pages()
         if restart:
             self._go(0)

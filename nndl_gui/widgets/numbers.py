@@ -1,0 +1,14 @@
+"""How numbers are written on screen: a real minus sign, and mantissa × 10ⁿ for the very small or large.
+
+Plain Python (no Qt), so the inspector's text model can use it too."""
+
+from __future__ import annotations
+
+MINUS = "\u2212"
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def times_ten(v: float, digits: int) -> str:
+    """``v`` as mantissa × 10 to a power, as the book prints it: times_ten(0.00295, 2) → '2.95×10⁻³'."""
+    mant, exp = f"{v:.{digits}e}".split("e")
+    return f"{mant}×10{str(int(exp)).translate(SUPERSCRIPT)}".replace("-", MINUS)
