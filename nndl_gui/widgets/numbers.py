@@ -12,3 +12,8 @@ def times_ten(v: float, digits: int) -> str:
     """``v`` as mantissa × 10 to a power, as the book prints it: times_ten(0.00295, 2) → '2.95×10⁻³'."""
     mant, exp = f"{v:.{digits}e}".split("e")
     return f"{mant}×10{str(int(exp)).translate(SUPERSCRIPT)}".replace("-", MINUS)
+
+
+def subscript(n: int | str) -> str:
+    """An index as the book sets it below the line: subscript(1) → '₁' (for x₁, w₁ in plain-text labels)."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))

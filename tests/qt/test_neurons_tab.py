@@ -51,7 +51,7 @@ def test_perceptron_jumps_where_the_sigmoid_neuron_moves_a_little(qtbot, env):
     v.b_spin.setValue(3.0)  # far from the threshold: nothing to flip
     qtbot.waitUntil(lambda: v._latest.idle and v.result.b == 3.0, timeout=5000)
     assert set(v.result.perceptron) == {1.0} and "does not change" in v.out_label.text()
-    v.param_box.setCurrentText("w2")
+    v.param_box.setCurrentText("w₂")
     qtbot.waitUntil(lambda: v._latest.idle and v.result.param == "w2", timeout=5000)
 
 
@@ -178,3 +178,23 @@ def test_job_views_run_on_the_worker_and_draw_what_it_sends(qtbot, env, monkeypa
     assert m.snapshot.done == m.snapshot.total and m.controls.message.text() == "Done."
     xs, ys = m.curves["rotated"].getData()
     assert len(xs) == 2 and ys[-1] == pytest.approx(100 * m.snapshot.points["rotated"][-1].validation_accuracy)
+
+
+def test_indices_sit_below_the_line_as_in_the_book(qtbot, env):
+    """x₁, w₁ (not x1, w1) on every label, button and list of the Neurons and Playground tabs."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel
+
+    from nndl_gui.tabs.playground.tab import PlaygroundTab
+
+    tab, ctx = env
+    playground = PlaygroundTab(ctx)
+    qtbot.addWidget(playground)
+    texts = []
+    for root in (tab, playground):
+        texts += [w.text() for w in root.findChildren(QLabel) + root.findChildren(QAbstractButton)]
+        texts += [c.itemText(i) for c in root.findChildren(QComboBox) for i in range(c.count())]
+    flat = [t for t in texts if re.search(r"\b[xwbz][0-9]\b", re.sub(r"<[^>]+>", " ", t))]
+    assert not flat and any("x₁" in t for t in texts), flat
+    playground.shutdown()

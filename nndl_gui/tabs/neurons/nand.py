@@ -1,7 +1,7 @@
 """Chapter 1: the NAND perceptron (weights −2, −2, bias 3) and the book's adder of two bits built from NANDs.
 
-Two toggles set the bits x1 and x2; a drawing of the circuit shows every gate's output (1 lit, 0 dim) and
-the sum bit x1 ⊕ x2 and carry bit x1·x2.  Computed on the worker from engine.perceptrons.half_adder.
+Two toggles set the bits x₁ and x₂; a drawing of the circuit shows every gate's output (1 lit, 0 dim) and
+the sum bit x₁ ⊕ x₂ and carry bit x₁·x₂.  Computed on the worker from engine.perceptrons.half_adder.
 """
 
 from __future__ import annotations
@@ -59,16 +59,16 @@ class CircuitWidget(QWidget):
             p.setPen(QColor("black"))
             p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, str(v))
             p.drawText(QRectF(c.x() - 50, c.y() + r, 100, 18), Qt.AlignmentFlag.AlignCenter,
-                       {"g1": "NAND g1", "g2": "NAND g2", "g3": "NAND g3", "sum": "sum x1⊕x2",
-                        "carry": "carry x1·x2"}.get(name, name))
+                       {"g1": "NAND g1", "g2": "NAND g2", "g3": "NAND g3", "sum": "sum x₁⊕x₂",
+                        "carry": "carry x₁·x₂", "x1": "x₁", "x2": "x₂"}.get(name, name))
         p.end()
 
 
 class AdderView(LiveView):
     def __init__(self, client, parent: QWidget | None = None):
         super().__init__(client, parent)
-        self.x1 = QCheckBox("x1 = 1")
-        self.x2 = QCheckBox("x2 = 1")
+        self.x1 = QCheckBox("x₁ = 1")
+        self.x2 = QCheckBox("x₂ = 1")
         self.out_label = rich_label()
         left = left_column(chapter_label(
             f"The NAND perceptron has weights {NAND_WEIGHTS[0]:g}, {NAND_WEIGHTS[1]:g} and bias {NAND_BIAS:g}: it "

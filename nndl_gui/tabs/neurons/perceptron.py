@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QWidget
 
 from ...jobs import neurons as jobs
+from ...widgets.numbers import subscript
 from .common import BLUE, GREY, ORANGE, LiveView, beside, chapter_label, left_column, make_plot, rich_label, spin_box
 
 INPUTS = 3
@@ -28,15 +29,17 @@ class PerceptronView(LiveView):
         self.b_spin = spin_box(-10, 10, -0.8, 2, 0.1, "bias b (−threshold)")
         for j in range(INPUTS):
             row = QHBoxLayout()
-            row.addWidget(QLabel(f"x{j + 1}"))
+            row.addWidget(QLabel(f"x{subscript(j + 1)}"))
             row.addWidget(self.x_spins[j])
-            row.addWidget(QLabel(f"w{j + 1}"))
+            row.addWidget(QLabel(f"w{subscript(j + 1)}"))
             row.addWidget(self.w_spins[j])
             form.addRow(f"input {j + 1}", row)
         form.addRow("bias b", self.b_spin)
         self.param_box = QComboBox()
-        self.param_box.addItems([f"w{j + 1}" for j in range(INPUTS)] + ["b"])
-        self.param_box.setCurrentText("b")
+        for j in range(INPUTS):  # shown as the book writes them (w₁), sent to the job as "w1"
+            self.param_box.addItem(f"w{subscript(j + 1)}", f"w{j + 1}")
+        self.param_box.addItem("b", "b")
+        self.param_box.setCurrentIndex(INPUTS)
         self.span_spin = spin_box(0.01, 5, 0.5, 2, 0.05, "how far Δ goes either way")
         form.addRow("nudge", self.param_box)
         form.addRow("by Δ up to ±", self.span_spin)
@@ -62,7 +65,7 @@ class PerceptronView(LiveView):
     def request(self, *_args) -> None:
         self._latest.request(jobs.neuron_task, [s.value() for s in self.x_spins],
                              [s.value() for s in self.w_spins], self.b_spin.value(),
-                             self.param_box.currentText(), self.span_spin.value())
+                             self.param_box.currentData(), self.span_spin.value())
 
     def show_result(self, r: jobs.NeuronSweep) -> None:
         self.per_curve.setData(r.deltas, r.perceptron)
@@ -74,6 +77,6 @@ class PerceptronView(LiveView):
             f"z = w·x + b = <b>{r.response.z:.3f}</b><br>"
             f"perceptron: <b style='color:{ORANGE}'>{r.response.perceptron}</b> &nbsp; "
             f"sigmoid neuron σ(z): <b style='color:{BLUE}'>{r.response.sigmoid:.4f}</b><br>"
-            f"<small>Over Δ in ±{r.deltas[-1]:g} on {r.param}: the perceptron "
+            f"<small>Over Δ in ±{r.deltas[-1]:g} on {self.param_box.currentText()}: the perceptron "
             + (f"jumps {jumps} time{'s' if jumps > 1 else ''} between 0 and 1" if jumps else "does not change")
             + f"; the sigmoid neuron moves by {change:.3f} in all.</small>")

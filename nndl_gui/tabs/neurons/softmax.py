@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
 
 from ...jobs import neurons as jobs
+from ...widgets.numbers import subscript
 from .common import BLUE, LiveView, beside, chapter_label, left_column, make_plot, rich_label
 
 N_Z = 4
@@ -25,9 +26,9 @@ class SoftmaxView(LiveView):
             s = QSlider(Qt.Orientation.Horizontal)
             s.setRange(int(-Z_RANGE * SCALE), int(Z_RANGE * SCALE))
             s.setValue(int(v * SCALE))
-            s.setToolTip(f"the weighted input z{j + 1} of output neuron {j + 1}")
+            s.setToolTip(f"the weighted input z{subscript(j + 1)} of output neuron {j + 1}")
             label = QLabel()
-            grid.addWidget(QLabel(f"z{j + 1}"), j, 0)
+            grid.addWidget(QLabel(f"z{subscript(j + 1)}"), j, 0)
             grid.addWidget(s, j, 1)
             grid.addWidget(label, j, 2)
             self.sliders.append(s)
@@ -40,7 +41,7 @@ class SoftmaxView(LiveView):
             "every other a shrinks.", 3, "#softmax"), grid, self.sum_label, self.msg)
         self.plot = make_plot("a = softmax(z)", "output neuron j", "aⱼ")
         self.plot.setYRange(0, 1.05, padding=0)
-        self.plot.getAxis("bottom").setTicks([[(j + 1, f"a{j + 1}") for j in range(N_Z)]])
+        self.plot.getAxis("bottom").setTicks([[(j + 1, f"a{subscript(j + 1)}") for j in range(N_Z)]])
         self.bars = pg.BarGraphItem(x=np.arange(1, N_Z + 1), height=np.zeros(N_Z), width=0.6, brush=BLUE)
         self.plot.addItem(self.bars)
         self.texts = [pg.TextItem(anchor=(0.5, 1.0), color="k") for _ in range(N_Z)]
