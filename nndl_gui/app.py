@@ -29,11 +29,11 @@ from .tabs.inspector.tab import InspectorTab
 from .tabs.neurons.tab import NeuronsTab
 from .tabs.playground.tab import PlaygroundTab
 from .tabs.training.tab import TrainingTab
+from .widgets.network_files import NETWORK_FILTER, ask_network_files
 from .widgets.note import Note
 
 # How long closing waits for the engine thread: its long passes notice a close within ~0.1 s (engine.cancel).
 CLOSE_WAIT_MS = 1000
-NETWORK_FILTER = "Networks (*.npz *.json);;NumPy archive (*.npz);;network2.py JSON (*.json)"
 
 # The window's own minimum size: every tab fits it without clipping (tests/qt/test_layout.py), and it
 # fits a 1366×768 laptop screen with a panel and a title bar.
@@ -169,8 +169,7 @@ class MainWindow(QMainWindow):
         made and read by the Draw tab as its selector's "Open files…" makes it."""
         paths = [path] if isinstance(path, (str, os.PathLike)) and str(path) else list(path or [])
         if not paths:
-            paths, _ = QFileDialog.getOpenFileNames(
-                self, "Open network (several: an ensemble in the Draw tab)", "", NETWORK_FILTER)
+            paths = ask_network_files(self, self.settings, "Open network (several: an ensemble in the Draw tab)")
             if not paths:
                 return
         if len(paths) > 1:

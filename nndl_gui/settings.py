@@ -96,6 +96,7 @@ _NEURONS = {
 KEYS: dict[str, Key] = {
     "window/geometry": Key(bytes, b""),
     "window/tab": Key(int, 0, (0, 4)),
+    "files/network_folder": Key(str, ""),  # where the open-network dialog starts ("": resources/)
     **{f"tabs/Draw/{k}": v for k, v in _DRAW.items()},
     **{f"tabs/Training/{k}": v for k, v in _TRAINING.items()},
     **{f"tabs/Backprop inspector/{k}": v for k, v in _INSPECTOR.items()},

@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog
+from PySide6.QtWidgets import QComboBox
 
 from ..jobs.draw import Ensemble, load_networks, network_problem, shipped_networks
+from ..widgets.network_files import ask_network_files
 
 OPEN = ("open",)
 KIND_NAMES = {"drawn": "shipped conv net trained on drawn-like digits", "conv": "shipped conv net",
@@ -77,8 +78,7 @@ class NetworkChooser(QObject):
         key = self.combo.itemData(index)
         if key == OPEN:
             self.combo.setCurrentIndex(self._last)
-            paths, _ = QFileDialog.getOpenFileNames(self.combo, "Open networks (several: an ensemble)", "",
-                                                    "Networks (*.npz *.json);;All files (*)")
+            paths = ask_network_files(self.combo, self.ctx.settings, "Open networks (several: an ensemble)")
             if paths:
                 self.open_files(paths)
             return

@@ -109,3 +109,35 @@ def test_file_open_with_several_files_makes_an_ensemble_in_the_draw_tab(qtbot, w
     assert draw.chooser.current_key() == ("ensemble", tuple(paths))
     qtbot.waitUntil(lambda: "ensemble of 2" in draw.network_label.text(), timeout=10000)
     assert [m.sizes for m in draw.network.members] == [[784, 12, 10], [784, 13, 10]]
+
+
+def test_the_open_dialog_starts_in_resources_then_where_the_learner_last_opened(qtbot, window, tmp_path,
+                                                                                monkeypatch):
+    """First time: resources/ (the shipped networks); after that, the folder last opened from — in both
+    File ▸ Open and the Draw tab's "Open files…" (one setting), and across a restart."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from nndl_gui.paths import resource_dir
+    from nndl_gui.tabs.draw_networks import OPEN
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    path = str(save_network(Network([784, 12, 10], rng=1), folder / "net.npz"))
+    asked = []
+
+    def dialog(parent, title, start, filt):
+        asked.append(start)
+        return [path], filt
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(dialog))
+    window.open_network()
+    assert asked == [str(resource_dir())]
+    draw = window.tab_widgets[0].chooser
+    draw.select(draw.combo.findData(OPEN))  # the Draw tab's "Open files…"
+    assert asked[1] == str(folder)
+    window.close()
+    again = MainWindow()  # the same settings file
+    qtbot.addWidget(again)
+    again.open_network()
+    assert asked[2] == str(folder)
+    again.close()
