@@ -25,6 +25,7 @@ from .appcontext import AppContext, DataManager
 from .client import EngineClient, engine_threads_ended
 from .settings import TabSettings, migrate, open_settings, save_version, set_window_value, window_value
 from .tabs.draw import DrawTab
+from .tabs.draw_networks import describe
 from .tabs.inspector.tab import InspectorTab
 from .tabs.neurons.tab import NeuronsTab
 from .tabs.playground.tab import PlaygroundTab
@@ -185,7 +186,7 @@ class MainWindow(QMainWindow):
             return load_network(path, cancel=ctx.cancelled)  # in pieces: closing never waits for it
 
         def loaded(net):
-            self.client.set_network(net, f"{os.path.basename(path)}: {net.sizes}", "file",
+            self.client.set_network(net, f"{os.path.basename(path)}: {describe(net)}", "file",
                                     on_error=lambda msg: self.error("Could not open the network", msg))
 
         self.client.run_task(load, path, on_result=loaded,

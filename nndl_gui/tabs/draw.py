@@ -28,7 +28,7 @@ from ..jobs.draw import DrawResult, analyse, mnist_example, network_problem
 from ..latest import LatestTask
 from ..widgets.canvas import DEFAULT_PEN, Canvas
 from ..widgets.feature_maps import FeatureMapsView
-from .draw_networks import NetworkChooser
+from .draw_networks import NetworkChooser, describe
 from ..settings import TabSettings
 from .base import Tab
 
@@ -183,8 +183,7 @@ class DrawTab(Tab):
         panels.addLayout(right, 3)
 
         # --- the drawn digit's feature maps (conv networks) and the ensemble's members
-        self.maps_view = FeatureMapsView()
-        self.maps_view.setVisible(False)
+        self.maps_view = FeatureMapsView()  # always there: switching networks must not resize the canvas
         self.members_label = QLabel()
         self.members_label.setWordWrap(True)
         self.members_label.setVisible(False)
@@ -237,11 +236,11 @@ class DrawTab(Tab):
     def _use_network(self, net, text: str) -> None:
         self.network = net
         self.network_text = text
-        # The feature maps' place is there as long as a conv net reads, drawn or not: the layout is settled
-        # before a stroke starts, so nothing moves under the pen when the first answer arrives.
-        first = net.members[0] if hasattr(net, "members") else net
-        self.maps_view.setVisible(hasattr(first, "layers"))
+        # The feature maps' place is always there, whichever network reads and whether anything is drawn:
+        # nothing moves under the pen when the first answer arrives or when the learner switches networks.
         self._show_network_text()
+        if self.result is None or self.result.empty or not self.result.maps:
+            self.maps_view.caption.setText(self._no_maps_text())
         self._schedule(final=True)
 
     def _show_network_text(self) -> None:
@@ -268,7 +267,7 @@ class DrawTab(Tab):
         client = self.ctx.client
         if self.chooser.current_key()[0] == "shipped" and client.shared_network is None and not client.busy:
             # publish the shipped network, so File ▸ Save and the inspector see the same network
-            client.set_network(net, f"shipped {net.sizes} ({text})", "pretrained")
+            client.set_network(net, f"{describe(net)} ({text})", "pretrained")
         self._use_network(net, text)
 
     def _on_pretrained_failed(self, message: str) -> None:
@@ -334,8 +333,7 @@ class DrawTab(Tab):
         self.bars_caption.setText("")
         self.saliency_legend.setText("")
         self.maps_view.show_maps(())
-        self.maps_view.caption.setText("<b>Feature maps</b> of the drawn digit appear here, layer by layer, "
-                                       "while a conv net reads (chapter 6).")
+        self.maps_view.caption.setText(self._no_maps_text())
         self.members_label.setVisible(False)
 
     def show_result(self, result: DrawResult) -> None:
@@ -399,12 +397,23 @@ class DrawTab(Tab):
             self.maps_view.caption.setToolTip(
                 "Each map is one filter's shared weights applied over every local receptive field of the layer "
                 "below; max-pooling then keeps the largest of each 2×2.")
+        else:
+            self.maps_view.caption.setText(self._no_maps_text())
         self.members_label.setVisible(bool(result.members))
         if result.members:
             votes = sum(m.digit == result.digit for m in result.members)
             answers = ", ".join(f"{m.name}: <b>{m.digit}</b> ({m.confidence:.0%})" for m in result.members)
             self.members_label.setText(f"<b>Ensemble vote: {result.digit}</b> ({votes} of {len(result.members)} "
                                        f"members) — {answers}")
+
+    def _no_maps_text(self) -> str:
+        net = self.network
+        first = net.members[0] if net is not None and hasattr(net, "members") else net
+        if first is None or hasattr(first, "layers"):
+            return ("<b>Feature maps</b> of the drawn digit appear here, layer by layer, while a conv net reads "
+                    "(chapter 6).")
+        return ("<b>Feature maps</b>: a fully connected network has none; they appear here, layer by layer, "
+                "while a conv net reads (chapter 6).")
 
     def _draw_saliency(self) -> None:
         r = self.result

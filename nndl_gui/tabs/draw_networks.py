@@ -26,6 +26,8 @@ ITEM_NAMES = {"drawn": "Shipped conv net, drawn digits", "conv": "Shipped conv n
 
 
 def describe(net) -> str:
+    """A network in a few words: a conv net by its layers (conv 20×5×5 pool 2 relu → … → softmax 10), as the
+    Training tab's layer stack says it; a fully connected one by its sizes."""
     if hasattr(net, "describe") and hasattr(net, "layers"):
         return net.describe()
     return f"{net.sizes} {getattr(getattr(net, 'activation', None), 'name', '')}".strip()
@@ -51,7 +53,7 @@ class NetworkChooser(QObject):
         for s in shipped_networks():
             acc = f"{s.accuracy:.2%} on the MNIST test set" if s.accuracy is not None else "test accuracy not stated"
             key = ("shipped", s.key)
-            self.texts[key] = f"{KIND_NAMES[s.key]} resources/{Path(s.path).name}, {acc}"
+            self.texts[key] = f"{KIND_NAMES[s.key]}: resources/{Path(s.path).name}, {acc}"
             short = f" · {s.accuracy:.2%}" if s.accuracy is not None else ""
             self.combo.addItem(f"{ITEM_NAMES[s.key]}{short}", key)
             self.combo.setItemData(self.combo.count() - 1, self.texts[key].capitalize(), Qt.ItemDataRole.ToolTipRole)

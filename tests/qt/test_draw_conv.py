@@ -107,7 +107,7 @@ def test_the_selector_switches_to_the_fully_connected_net_and_back(qtbot, tab):
     qtbot.waitUntil(lambda: isinstance(tab.network, Network) and settled(tab) and tab.result is not None
                     and tab.result.maps == (), timeout=10000)
     assert "fully connected" in tab.network_label.text() and "98.18%" in tab.network_label.text()
-    assert not tab.maps_view.isVisible()
+    assert tab.maps_view.isVisible() and "fully connected network has none" in tab.maps_view.caption.text()
     r = read_a_seven(qtbot, tab)
     assert r.digit == int(tab.network.predict(r.image.reshape(1, -1))[0])
     tab.chooser.select(0)
@@ -163,3 +163,25 @@ def test_shipped_networks_come_in_order_of_preference_with_their_stated_accuracy
         net = load_network(s.path)
         assert draw_jobs.network_problem(net) is None
     assert draw_jobs.default_path() == shipped[0].path
+
+
+def test_the_canvas_keeps_its_size_when_the_network_changes(qtbot, tab):
+    """Conv net, fully connected net, conv net again: the canvas (and the maps' place) never move or resize."""
+    tab.resize(1200, 760)
+    qtbot.wait(50)
+    before = tab.canvas.geometry(), tab.maps_view.geometry()
+    for index, kind in ((1, Network), (0, ConvNet)):
+        tab.chooser.select(index)
+        qtbot.waitUntil(lambda: isinstance(tab.network, kind) and settled(tab), timeout=10000)
+        qtbot.wait(50)
+        assert (tab.canvas.geometry(), tab.maps_view.geometry()) == before, kind
+
+
+def test_the_shared_conv_net_is_described_by_its_layers(qtbot, tab):
+    """The status bar's words for the shipped conv net: its layers as the Training tab's stack says them,
+    not the unit counts [784, 864, 64, 10]; the header puts a colon before the file it names."""
+    client = tab.ctx.client
+    qtbot.waitUntil(lambda: client.shared_network is not None, timeout=10000)
+    said = client.shared_network.description
+    assert said.startswith("conv 6×5×5 pool 2 relu → conv 4×5×5 pool 2 relu → softmax 10 (shipped conv net: ")
+    assert "[784" not in said and "shipped conv net: resources/conv-expanded.npz" in tab.network_label.text()
