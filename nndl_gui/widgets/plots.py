@@ -259,7 +259,31 @@ class CurvePlots(QWidget):
         layout.setSpacing(2)
         layout.addLayout(row, 1)
         layout.addWidget(self.key)
+        self._planned = 1  # epochs of the run the form would start: the empty plots' epoch axis
         self._update_key()
+        self.plan(1)
+
+    def plan(self, epochs: int) -> None:
+        """Before any curve: epochs 0 to the planned number, accuracy 0–100 %, cost from 0 (not 0–1 on every
+        axis, which reads as 0.2–0.8 "% accuracy")."""
+        self._planned = max(1, int(epochs))
+        if any(run.curves is not None for run in self.runs.values()):
+            return
+        for which, plot in (("cost", self.cost), ("acc", self.acc)):
+            self._ranges.pop(which, None)
+            plot.getPlotItem().getViewBox().setRange(
+                xRange=(0.0, float(self._planned)), yRange=(0.0, 100.0 if which == "acc" else 1.0), padding=0)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_key()
+
+    def _fit_key(self) -> None:
+        """The key may wrap (a long reference text): its height at its width is its minimum, so the layout
+        gives it that much and it never overlaps the plots' "epoch" labels."""
+        need = self.key.heightForWidth(max(1, self.key.width()))
+        if need > 0 and need != self.key.minimumHeight():
+            self.key.setMinimumHeight(need)
 
     def _user_moved(self, which: str, mask) -> None:
         for axis, moved in enumerate(mask):
@@ -427,6 +451,7 @@ class CurvePlots(QWidget):
         self.key.setText("&nbsp;&nbsp; ".join(runs) + ("<br>" if runs else "")
                          + "Accuracy: " + "&nbsp;&nbsp; ".join(styles) + "&nbsp;&nbsp;&nbsp; Cost: "
                          + "&nbsp;&nbsp; ".join(costs) + cost)
+        self._fit_key()
 
     def clear_runs(self) -> None:
         for run_id in list(self.runs):
@@ -434,6 +459,7 @@ class CurvePlots(QWidget):
         self.retired.clear()
         self._follow = {"cost": [True, True], "acc": [True, True]}
         self._ranges.clear()
+        self.plan(self._planned)
 
     def set_reference(self, percent: float | None, text: str = "") -> None:
         """The book's reported figure as a horizontal line on the accuracy plot (None: hide it).

@@ -413,3 +413,48 @@ def test_before_full_mnist_is_loaded_the_reference_line_does_not_call_it_the_sam
     t.form.apply_preset("ch1-100")
     assert "you are training on the bundled sample" in t.plots.key.text()
     next(gen, None)  # the helper's teardown: the tab shut down, the engine thread joined
+
+
+def test_before_any_run_the_plots_show_percent_and_the_planned_epochs_and_the_bars_say_not_started(qtbot, tab):
+    """Not 0–1 on every axis (which reads as 0.2–0.8 "% accuracy") and not two blank bars."""
+    tab.form.epochs.setValue(30)
+    acc, cost = (p.getPlotItem().getViewBox().viewRange() for p in (tab.plots.acc, tab.plots.cost))
+    assert acc == [[0.0, 30.0], [0.0, 100.0]] and cost[0] == [0.0, 30.0]
+    tab.form.epochs.setValue(10)
+    assert tab.plots.acc.getPlotItem().getViewBox().viewRange()[0] == [0.0, 10.0]
+    assert tab.epoch_bar.text() == "epoch: not started" and tab.run_bar.text() == "run: not started"
+    small_form(tab, epochs=1)
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.running, timeout=20_000)
+    assert tab.epoch_bar.text() == "epoch: 100%" and tab.run_bar.text() == "run: 100%"
+    tab.form.epochs.setValue(5)
+    tab.clear_runs()  # no curves: back to the empty range, with the form's epochs
+    assert tab.plots.acc.getPlotItem().getViewBox().viewRange() == [[0.0, 5.0], [0.0, 100.0]]
+
+
+@pytest.mark.parametrize("size", [None, (1200, 800)])  # None: the window's minimum size
+def test_a_long_key_never_covers_the_plots_and_save_open_stay_in_view(qtbot, tmp_path, size):
+    """The book's line with the sample's words makes the key wrap: it gets the height it needs, below
+    the plots' "epoch" labels; a four-line progress text never pushes Save / Open network out of view."""
+    from nndl_gui.app import MIN_SIZE
+
+    configure_pyqtgraph()
+    w = MainWindow(None, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        w.resize(*(size or MIN_SIZE))
+        t = w.training_tab
+        w.tabs.setCurrentWidget(t)
+        t.form.apply_preset("ch3-l2-100")
+        t.progress_text.setText("Epoch 3 (of 0–29) · mini-batch 400 / 1,000 · η = 0.5\nEpoch 2 done: test 95.01%"
+                                "\nBest validation accuracy so far: 95.12% at epoch 2.\nStopped.")
+        qtbot.wait(50)
+        key = t.plots.key
+        assert key.height() >= key.heightForWidth(key.width()) > key.fontMetrics().height()  # two lines
+        for plot in (t.plots.acc, t.plots.cost):
+            assert key.geometry().top() >= plot.geometry().bottom()
+        for b in (t.save_btn, t.open_btn):
+            assert b.visibleRegion().boundingRect() == b.rect(), b.text()
+    finally:
+        w.close()

@@ -9,17 +9,14 @@ the test set's confusion matrix and misclassified digits.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import replace
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -54,6 +51,7 @@ from .conv_view import ConvFiltersView, ConvPanel
 from .download import DownloadRow
 from .estimate import EstimateLabel
 from .figures import BookFigureQueue
+from .files import RunFiles
 from .form import TrainingForm
 
 class TrainingTab(Tab):
@@ -92,7 +90,12 @@ class TrainingTab(Tab):
 
     # ================================================================== layout
     def _build(self) -> None:
+        self.plots = CurvePlots()
         self.form = TrainingForm()
+        # Save / Open below the scrolling column: in view however long the progress text grows
+        self.files = RunFiles(self.ctx, self.plots, self.form, self.clear_runs)
+        self.clear_btn, self.export_btn = self.files.clear_btn, self.files.export_btn
+        self.save_btn, self.open_btn = self.files.save_btn, self.files.open_btn
         self.form.validated.connect(self._on_form_validated)
         self.form.presetApplied.connect(self._on_preset_applied)
 
@@ -126,11 +129,12 @@ class TrainingTab(Tab):
         buttons.addWidget(self.watch, 1, 1, 1, 3)
 
         self.epoch_bar = QProgressBar()
-        self.epoch_bar.setFormat("epoch: %p%")
         self.epoch_bar.setToolTip("Progress through the current epoch")
         self.run_bar = QProgressBar()
-        self.run_bar.setFormat("run: %p%")
         self.run_bar.setToolTip("Progress through all epochs of the run")
+        for bar, what in ((self.epoch_bar, "epoch"), (self.run_bar, "run")):
+            bar.setValue(0)  # a bar with no value shows no text at all
+            bar.setFormat(f"{what}: not started")
         self.progress_text = QLabel("Not started.")
         self.progress_text.setWordWrap(True)
         self.step_text = QLabel("")  # what the last mini-batch trained by Step did
@@ -160,24 +164,6 @@ class TrainingTab(Tab):
         bl.addWidget(self.download)
         self.data_banner.setVisible(False)
 
-        self.clear_btn = QPushButton("Clear runs")
-        self.clear_btn.setToolTip("Remove all curves from the plots")
-        self.clear_btn.clicked.connect(self.clear_runs)
-        self.export_btn = QPushButton("Export curves…")
-        self.export_btn.setToolTip("Save every run's curves as CSV and the plots as PNG and SVG (Ctrl+E)")
-        self.export_btn.clicked.connect(lambda: self.export())
-        self.save_btn = QPushButton("Save network…")
-        self.save_btn.setToolTip("Save the trained network as .npz or the book's network2.py JSON (Ctrl+S)")
-        self.save_btn.clicked.connect(self._save_network)
-        self.open_btn = QPushButton("Open network…")
-        self.open_btn.setToolTip("Open a .npz or network2.py JSON network; tick 'Continue training' to train it")
-        self.open_btn.clicked.connect(self._open_network)
-        files = QGridLayout()
-        files.addWidget(self.clear_btn, 0, 0)
-        files.addWidget(self.export_btn, 0, 1)
-        files.addWidget(self.save_btn, 1, 0)
-        files.addWidget(self.open_btn, 1, 1)
-
         link = QLabel(f'Chapters: <a href="{chapter_url(1)}">1</a> (SGD on MNIST) · '
                       f'<a href="{chapter_url(3)}">3</a> (cost, λ, init, η) · '
                       f'<a href="{chapter_url(5)}">5</a> (learning speed)')
@@ -195,7 +181,7 @@ class TrainingTab(Tab):
         ll.addWidget(self.run_bar)
         ll.addWidget(self.progress_text)
         ll.addWidget(self.step_text)
-        ll.addLayout(files)
+        ll.addWidget(self.files.curves_row)
         ll.addWidget(self.data_label)
         ll.addWidget(link)
         ll.addStretch(1)
@@ -207,9 +193,12 @@ class TrainingTab(Tab):
         scroll.setMinimumWidth(330)
         scroll.setMaximumWidth(396)
         guard_wheel(scroll)  # scrolling down to Start never turns η, m or the epochs on the way
+        column = QVBoxLayout()
+        column.setSpacing(0)
+        column.addWidget(scroll, 1)
+        column.addWidget(self.files)
 
         # ---------------------------------------------------------------- views
-        self.plots = CurvePlots()
         toggles = QHBoxLayout()
         toggles.addWidget(QLabel("Show accuracy on:"))
         self.series_boxes = {}
@@ -258,7 +247,7 @@ class TrainingTab(Tab):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(scroll)
+        layout.addLayout(column)
         layout.addWidget(split, 1)
 
     def _on_preset_applied(self, p) -> None:
@@ -281,6 +270,7 @@ class TrainingTab(Tab):
 
     def _on_form_validated(self, problem) -> None:
         self._update_buttons()
+        self.plots.plan(self.form.epochs.value())  # the empty plots' epoch axis, before any run
         stack = problem is None and self.form.is_stack and not self.running
         if stack and self.mnist is None:
             self.ctx.data.get(lambda mnist: None, lambda msg: None)  # the estimate's image counts (see Start)
@@ -327,6 +317,8 @@ class TrainingTab(Tab):
         # Snapshots arrive through the event loop, so the run's curves exist before the first one is drawn.
         self.job_id = job
         self.run_count += 1
+        self.epoch_bar.setFormat("epoch: %p%")
+        self.run_bar.setFormat("run: %p%")
         dropped = self.plots.add_run(self.run_count, req.label, req.config.epochs, (req.cost, req.config.lmbda))
         self._current_run = self.run_count
         self.form.message.setText("")
@@ -559,35 +551,7 @@ class TrainingTab(Tab):
 
     # ================================================================== files
     def export(self, path=None) -> list[str]:
-        """Save the curves of every run as CSV and each plot as PNG and SVG next to it (for slides):
-        STEM.csv, STEM-cost.png/.svg, STEM-accuracy.png/.svg; returns the paths written."""
-        if not isinstance(path, (str, os.PathLike)) or not str(path):
-            if os.environ.get("NNDL_NO_DIALOGS"):
-                self.ctx.status("Export: no file chosen.")
-                return []
-            path, _ = QFileDialog.getSaveFileName(self, "Export curves", "training-curves.csv", "CSV (*.csv)")
-            if not path:
-                return []
-        if not self.plots.runs:
-            self.ctx.error("Nothing to export", "Train a network first: there are no curves yet.")
-            return []
-        csv_path = Path(path).with_suffix(".csv")
-        try:
-            n = self.plots.export_csv(str(csv_path))
-            images = self.plots.export_images(csv_path.with_suffix(""))
-        except OSError as exc:
-            self.ctx.error("Could not export the curves", str(exc))
-            return []
-        self.ctx.status(f"Exported {n:,} points to {csv_path} and the plots as PNG and SVG "
-                        f"({', '.join(Path(p).name for p in images)})")
-        return [str(csv_path), *images]
-
-    def _save_network(self) -> None:
-        self.ctx.signals.saveNetwork.emit()
-
-    def _open_network(self) -> None:
-        self.ctx.signals.openNetwork.emit()
-        self.form.continue_box.setChecked(True)
+        return self.files.export(path)
 
     # ================================================================== settings
     def save_settings(self, settings: TabSettings) -> None:
