@@ -22,6 +22,10 @@ WIRES = [("x1", "g1"), ("x2", "g1"), ("x1", "g2"), ("g1", "g2"), ("x2", "g3"), (
 LIT, DIM = QColor("#2ca02c"), QColor("#d0d0d0")
 
 
+def _num(v: float) -> str:
+    return f"{v:g}".replace("-", "−")  # a real minus sign, as the book prints −2
+
+
 class CircuitWidget(QWidget):
     """Draws the adder with each node's value: a filled circle for 1, an empty one for 0."""
 
@@ -71,7 +75,8 @@ class AdderView(LiveView):
         self.x2 = QCheckBox("x₂ = 1")
         self.out_label = rich_label()
         left = left_column(chapter_label(
-            f"The NAND perceptron has weights {NAND_WEIGHTS[0]:g}, {NAND_WEIGHTS[1]:g} and bias {NAND_BIAS:g}: it "
+            f"The NAND perceptron has weights {_num(NAND_WEIGHTS[0])}, {_num(NAND_WEIGHTS[1])} and bias "
+            f"{_num(NAND_BIAS)}: it "
             "outputs 0 only when both inputs are 1. NAND is universal, so perceptrons can compute anything; "
             "here four NANDs add two bits (the carry is one perceptron with weight −4 from g1).", 1,
             "#perceptrons"), self.x1, self.x2, self.out_label, self.msg)
