@@ -31,7 +31,7 @@ from ..engine.saliency import output_gradient
 from ..paths import resource_path
 
 PRETRAINED = "pretrained.npz"  # the fully connected [784, 300, 10]
-CONV_PRETRAINED = "conv-expanded.npz"  # the chapter-6 conv net of the book's recipe (ch6-expanded, 99.33%)
+CONV_PRETRAINED = "conv-expanded.npz"  # the chapter-6 conv net of the book's recipe (ch6-expanded, 99.46%)
 DRAWN_PRETRAINED = "conv-drawn.npz"  # a conv net also trained on digits redrawn as people draw them
 # Shipped networks in the order the Draw tab prefers them: the first one present is its default.
 SHIPPED = (("drawn", DRAWN_PRETRAINED), ("conv", CONV_PRETRAINED), ("fc", PRETRAINED))
