@@ -106,3 +106,9 @@ def test_gradient_check_for_conv_networks_in_the_view(qtbot, setup):
     view.check_all_button.click()
     qtbot.waitUntil(lambda: "parameters" in view.check_label.text(), timeout=30000)
     assert view.values["check_network"] < 1e-6
+
+
+def test_the_network_box_calls_a_shared_conv_net_a_conv_net_not_a_list_of_sizes(qtbot, setup):
+    tab, net, _ = setup
+    text = tab.chooser.network_combo.itemText(0)
+    assert text == "Shared network: conv net" and str(net.sizes) not in text

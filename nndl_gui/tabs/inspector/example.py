@@ -121,8 +121,12 @@ class ExampleChooser(QWidget):
     # ================================================================== the network
     def _update_shared_choice(self) -> None:
         shared = self.ctx.client.shared_network
-        text = (f"Shared network: {shared.network.sizes}" if shared is not None
-                else "Shared network (none yet)")
+        if shared is None:
+            text = "Shared network (none yet)"
+        elif hasattr(shared.network, "layers"):  # a conv net: its layers are said beside the box
+            text = "Shared network: conv net"
+        else:
+            text = f"Shared network: {shared.network.sizes}"
         self.network_combo.setItemText(0, text)
 
     @Slot(object)
