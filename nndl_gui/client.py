@@ -3,7 +3,8 @@
 A tab asks the ``EngineClient`` for work (``start_job``, ``run_task``, ``set_network``); the client passes
 it to the ``EngineWorker`` (``nndl_gui.worker``) on its QThread through queued signals and calls the
 tab's callbacks back on the GUI thread, dropping a cancelled job's late signals.  ``prepare_process`` sets
-what one engine thread beside the GUI thread needs: a 1 ms GIL switch interval and BLAS on one thread.
+what one engine thread beside the GUI thread needs: a 1 ms GIL switch interval and BLAS on one thread;
+``GuiThreadCollector`` keeps Python's cycle collector on the GUI thread while an engine thread lives.
 
 Ending: ``shutdown`` asks the worker to abandon everything (``EngineWorker.request_close``) and waits a
 bounded time.  Qt aborts the process when a QThread object is destroyed while its thread runs ("QThread:
@@ -14,6 +15,7 @@ that checks nothing) is kept alive in ``stragglers`` until it ends; ``engine_thr
 
 from __future__ import annotations
 
+import gc
 import itertools
 import sys
 import time
@@ -21,7 +23,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from .worker import EngineWorker, SharedNetwork
 
@@ -51,6 +53,58 @@ def prepare_process() -> None:
     """
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
     cap_blas_threads()
+
+
+class GuiThreadCollector:
+    """Python's cycle collector runs on the GUI thread only, while any engine thread lives.
+
+    Python collects reference cycles when allocations pass a threshold, on whichever thread allocates.
+    The engine thread allocates all the time, so a collection can start there and free a cycle that holds
+    Qt objects of the GUI thread (a widget, an action, a timer).  Destroyed on the wrong thread, PySide
+    deadlocks — the engine thread waits for the GIL inside a Qt destructor while the GUI thread, holding
+    the GIL, waits for that destructor's lock — or crashes.  So while an engine thread runs, automatic
+    collection is off and a GUI-thread timer collects each generation whose count has passed its threshold
+    (what pyqtgraph's GarbageCollector does); when the last engine thread has ended, it is back on.
+    """
+
+    INTERVAL_MS = 100
+
+    def __init__(self):
+        self.holders = 0
+        self.timer: QTimer | None = None
+        self.was_enabled = True
+
+    def hold(self) -> None:
+        """An engine thread starts (call on the GUI thread)."""
+        if self.holders == 0:
+            self.was_enabled = gc.isenabled()
+            gc.disable()
+            self.timer = QTimer()
+            self.timer.setInterval(self.INTERVAL_MS)
+            self.timer.timeout.connect(self.collect)
+            self.timer.start()
+        self.holders += 1
+
+    def release(self) -> None:
+        """An engine thread has ended (call on the GUI thread, once per ``hold``)."""
+        self.holders -= 1
+        if self.holders == 0:
+            self.timer.stop()
+            self.timer = None
+            self.collect()
+            if self.was_enabled:
+                gc.enable()
+
+    @staticmethod
+    def collect() -> None:
+        threshold, count = gc.get_threshold(), gc.get_count()
+        for generation in range(3):
+            if count[generation] <= threshold[generation]:
+                break
+            gc.collect(generation)
+
+
+collector = GuiThreadCollector()
 
 
 def cap_blas_threads() -> None:
@@ -114,6 +168,8 @@ class EngineClient(QObject):
         self.worker.taskDone.connect(self._on_task_done)
         self.worker.taskFailed.connect(self._on_task_failed)
         self.worker.networkPublished.connect(self._on_network)
+        collector.hold()  # released when the thread has ended (shutdown)
+        self._collector_held = True
         self.thread.start()
         live_clients.add(self)
 
@@ -182,6 +238,7 @@ class EngineClient(QObject):
         """Abandon any job and task, drop pending callbacks, end the thread and wait for it at most
         ``timeout_ms``.  True when it ended; else the thread is kept in ``stragglers`` until it does."""
         if not self.thread.isRunning():
+            self._release_collector()
             return True
         self._jobs.clear()
         self._tasks.clear()
@@ -190,9 +247,17 @@ class EngineClient(QObject):
         self.thread.quit()
         ended = bool(self.thread.wait(timeout_ms))
         self.current_job = None
+        if ended:
+            self._release_collector()
         if not ended and all(t is not self.thread for t, _ in stragglers):
             stragglers.append((self.thread, self.worker))
         return ended
+
+    def _release_collector(self) -> None:
+        # a thread kept in ``stragglers`` keeps the collector on the GUI thread until the process ends
+        if self._collector_held:
+            self._collector_held = False
+            collector.release()
 
     # ------------------------------------------------------------------ worker → GUI
     def _set_state(self, state: str) -> None:
