@@ -56,42 +56,41 @@ def prepare_process() -> None:
 
 
 class GuiThreadCollector:
-    """Python's cycle collector runs on the GUI thread only, while any engine thread lives.
+    """Python's cycle collector runs on the GUI thread only, while any engine thread runs.
 
     Python collects reference cycles when allocations pass a threshold, on whichever thread allocates.
     The engine thread allocates all the time, so a collection can start there and free a cycle that holds
     Qt objects of the GUI thread (a widget, an action, a timer).  Destroyed on the wrong thread, PySide
     deadlocks — the engine thread waits for the GIL inside a Qt destructor while the GUI thread, holding
-    the GIL, waits for that destructor's lock — or crashes.  So while an engine thread runs, automatic
-    collection is off and a GUI-thread timer collects each generation whose count has passed its threshold
-    (what pyqtgraph's GarbageCollector does); when the last engine thread has ended, it is back on.
+    the GIL, waits for that destructor's lock — or crashes.  So from the start of an engine thread
+    automatic collection is off and a GUI-thread timer collects each generation whose count has passed
+    its threshold (what pyqtgraph's GarbageCollector does); once no engine thread runs (``check``, on
+    every tick and after every shutdown), automatic collection is back.
     """
 
     INTERVAL_MS = 100
 
-    def __init__(self):
-        self.holders = 0
+    def __init__(self, threads_running: Callable[[], bool]):
+        self.threads_running = threads_running
         self.timer: QTimer | None = None
         self.was_enabled = True
 
     def hold(self) -> None:
-        """An engine thread starts (call on the GUI thread)."""
-        if self.holders == 0:
+        """An engine thread is about to start (call on the GUI thread)."""
+        if self.timer is None:
             self.was_enabled = gc.isenabled()
             gc.disable()
             self.timer = QTimer()
             self.timer.setInterval(self.INTERVAL_MS)
-            self.timer.timeout.connect(self.collect)
+            self.timer.timeout.connect(self.check)
             self.timer.start()
-        self.holders += 1
 
-    def release(self) -> None:
-        """An engine thread has ended (call on the GUI thread, once per ``hold``)."""
-        self.holders -= 1
-        if self.holders == 0:
+    def check(self) -> None:
+        """Collect what is due; once no engine thread runs, hand collection back to Python."""
+        self.collect()
+        if self.timer is not None and not self.threads_running():
             self.timer.stop()
             self.timer = None
-            self.collect()
             if self.was_enabled:
                 gc.enable()
 
@@ -104,7 +103,12 @@ class GuiThreadCollector:
             gc.collect(generation)
 
 
-collector = GuiThreadCollector()
+def _engine_threads_running() -> bool:
+    return (any(c.thread.isRunning() for c in list(live_clients))
+            or any(t.isRunning() for t, _ in stragglers))
+
+
+collector = GuiThreadCollector(_engine_threads_running)
 
 
 def cap_blas_threads() -> None:
@@ -168,8 +172,7 @@ class EngineClient(QObject):
         self.worker.taskDone.connect(self._on_task_done)
         self.worker.taskFailed.connect(self._on_task_failed)
         self.worker.networkPublished.connect(self._on_network)
-        collector.hold()  # released when the thread has ended (shutdown)
-        self._collector_held = True
+        collector.hold()  # Python's collector stays on the GUI thread while this thread runs
         self.thread.start()
         live_clients.add(self)
 
@@ -238,7 +241,7 @@ class EngineClient(QObject):
         """Abandon any job and task, drop pending callbacks, end the thread and wait for it at most
         ``timeout_ms``.  True when it ended; else the thread is kept in ``stragglers`` until it does."""
         if not self.thread.isRunning():
-            self._release_collector()
+            collector.check()
             return True
         self._jobs.clear()
         self._tasks.clear()
@@ -247,17 +250,10 @@ class EngineClient(QObject):
         self.thread.quit()
         ended = bool(self.thread.wait(timeout_ms))
         self.current_job = None
-        if ended:
-            self._release_collector()
+        collector.check()
         if not ended and all(t is not self.thread for t, _ in stragglers):
             stragglers.append((self.thread, self.worker))
         return ended
-
-    def _release_collector(self) -> None:
-        # a thread kept in ``stragglers`` keeps the collector on the GUI thread until the process ends
-        if self._collector_held:
-            self._collector_held = False
-            collector.release()
 
     # ------------------------------------------------------------------ worker → GUI
     def _set_state(self, state: str) -> None:

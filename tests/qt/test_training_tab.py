@@ -395,9 +395,10 @@ def test_an_empty_data_folder_is_named_at_start(qtbot, tmp_path):
         w.close()
 
 
-def test_before_full_mnist_is_loaded_the_reference_line_does_not_call_it_the_sample(qtbot, tmp_path):
+def test_before_full_mnist_is_loaded_the_reference_line_does_not_call_it_the_sample(qtbot, tmp_path, monkeypatch):
     """NNDL_DATA_DIR / --data naming full MNIST: the book's line must not say "you are training on the
     bundled sample" just because the files are read only at Start."""
+    monkeypatch.delenv("NNDL_DATA_DIR", raising=False)  # so that no path at all means the sample, as on a laptop
     folder = tmp_path / "mnist"
     folder.mkdir()
     for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
@@ -433,9 +434,10 @@ def test_before_any_run_the_plots_show_percent_and_the_planned_epochs_and_the_ba
 
 
 @pytest.mark.parametrize("size", [None, (1200, 800)])  # None: the window's minimum size
-def test_a_long_key_never_covers_the_plots_and_save_open_stay_in_view(qtbot, tmp_path, size):
+def test_a_long_key_never_covers_the_plots_and_save_open_stay_in_view(qtbot, tmp_path, size, monkeypatch):
     """The book's line with the sample's words makes the key wrap: it gets the height it needs, below
     the plots' "epoch" labels; a four-line progress text never pushes Save / Open network out of view."""
+    monkeypatch.delenv("NNDL_DATA_DIR", raising=False)  # the sample's words make the key wrap
     from nndl_gui.app import MIN_SIZE
 
     configure_pyqtgraph()
