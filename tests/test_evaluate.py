@@ -44,7 +44,7 @@ def test_each_networks_accuracy_and_the_majority_vote_match_a_direct_count(data_
     out = json.loads(capsys.readouterr().out)
 
     test = load_mnist(data_dir).test
-    outputs = np.stack([net.feedforward(test.images) for net in nets])  # (3, n, 10) a^L
+    outputs = np.stack([net.feedforward(test.images / 255.0) for net in nets])  # (3, n, 10) a^L, pixels in [0, 1]
     answers = outputs.argmax(axis=2)  # (3, n)
     assert [m["correct"] for m in out["members"]] == [int(np.sum(a == test.labels)) for a in answers]
     assert [m["path"] for m in out["members"]] == paths and out["total"] == len(test.labels) == 60
@@ -79,3 +79,21 @@ def test_a_file_that_cannot_vote_is_named_and_nothing_is_scored(data_dir, tmp_pa
     assert evaluate.main([paths[0], str(bad), "--data", data_dir]) == 2
     out, err = capsys.readouterr()
     assert out == "" and str(bad) in err and says in err and "Traceback" not in err
+
+
+def band_reader() -> Network:
+    """A fully connected network that reads the tiny data's digits exactly: output d weighs the band of rows
+    2d..2d+4 where digit d is drawn (pixels read as a^1 in [0, 1]; read as 0..255 every output saturates)."""
+    net = Network([784, 10])
+    net.weights[0][...] = 0.0
+    for d in range(10):
+        net.weights[0][d].reshape(28, 28)[2 * d:2 * d + 5, :] = 0.05
+    net.biases[0][...] = -5.0
+    return net
+
+
+def test_a_fully_connected_network_reads_pixels_as_the_book_does_in_0_to_1(data_dir, tmp_path, capsys):
+    save_network(band_reader(), tmp_path / "bands.npz")
+    assert evaluate.main([str(tmp_path / "bands.npz"), "--data", data_dir, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["members"][0]["accuracy"] == 1.0

@@ -74,9 +74,12 @@ def majority(member_outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def vote(nets, images, labels=None) -> Vote:
-    """Each network classifies ``images`` (n, 784); the majority's digit wins."""
+    """Each network classifies ``images`` (n, 784: uint8 0..255 or floats 0..1); the majority's digit wins."""
     if not nets:
         raise ValueError("an ensemble needs at least one network")
+    images = np.asarray(images)
+    if images.dtype == np.uint8:  # as the networks read pixels, a^1 in [0, 1] (Network.feedforward does not scale)
+        images = images.astype(np.float32) / np.float32(255)
     outputs = np.stack([np.asarray(net.feedforward(images), np.float64) for net in nets])
     digits, winner, agreement = majority(outputs)
     return Vote(digits, winner, None if labels is None else np.asarray(labels), agreement)
