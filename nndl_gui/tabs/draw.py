@@ -27,6 +27,7 @@ from .. import chapter_url
 from ..jobs.draw import DrawResult, analyse, mnist_example, network_problem
 from ..latest import LatestTask
 from ..widgets.canvas import DEFAULT_PEN, Canvas
+from ..widgets.numbers import readable
 from ..widgets.feature_maps import FeatureMapsView
 from .draw_networks import NetworkChooser, describe
 from ..settings import TabSettings
@@ -427,7 +428,7 @@ class DrawTab(Tab):
         self.saliency_legend.setText(
             f"<span style='color:#c8281e'>■</span> more ink here raises a<sup>L</sup><sub>{r.digit}</sub>, "
             f"<span style='color:#1e50c8'>■</span> lowers it; largest |∂a<sup>L</sup><sub>{r.digit}</sub>/∂x"
-            f"<sub>k</sub>| = {scale:.3g}. "
+            f"<sub>k</sub>| = {readable(scale)}. "
             f'Computed by <a href="{chapter_url(2)}">backpropagation</a>.')
 
     # ------------------------------------------------------------------ examples and the inspector

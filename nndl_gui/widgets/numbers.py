@@ -14,6 +14,13 @@ def times_ten(v: float, digits: int) -> str:
     return f"{mant}×10{str(int(exp)).translate(SUPERSCRIPT)}".replace("-", MINUS)
 
 
+def readable(v: float, digits: int = 3) -> str:
+    """``digits`` significant digits, written plainly where that needs no exponent, else as ``times_ten``:
+    readable(0.0421) → '0.0421', readable(3.26e-05) → '3.26×10⁻⁵'; a real minus sign either way."""
+    text = f"{v:.{digits}g}"
+    return times_ten(v, digits - 1) if "e" in text else text.replace("-", MINUS)
+
+
 def subscript(n: int | str) -> str:
     """An index as the book sets it below the line: subscript(1) → '₁' (for x₁, w₁ in plain-text labels)."""
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))

@@ -77,6 +77,7 @@ def test_drawing_with_the_mouse_updates_the_view_and_the_guess(qtbot, tab):
     assert tab.result.digit == 1 and tab.digit_label.text() == "1"
     assert tab.bars.opts["height"][1] == pytest.approx(max(tab.bars.opts["height"]))
     assert tab.saliency_image.image.shape == (28, 28, 4) and tab.saliency_image.image[..., 3].max() > 0
+    assert "e-0" not in tab.saliency_legend.text() and "e+0" not in tab.saliency_legend.text()  # 3.26×10⁻⁵
 
     # Esc clears: no guess
     qtbot.keyClick(tab.canvas, Qt.Key.Key_Escape)
